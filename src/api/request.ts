@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+
+import { invalidArgument } from '../core/index.js';
+
+/** Largest JSON request body accepted; anything bigger is refused with 400. */
+export const MAX_JSON_BODY = 16 * 1024 * 1024;
+
+/** Reads the whole body as text, refusing bodies over `limit` bytes. */
+export async function readBodyText(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw invalidArgument(`request body too large: over ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw invalidArgument(`request body too large: over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a JSON request body as Docker does: an empty body is `undefined`; a body with another
+ * Content-Type, or one that does not parse, is a 400 with Docker's wording.
+ */
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = await readBodyText(req);
+  if (text.trim() === '') return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  if (type !== '' && type !== 'application/json') {
+    throw invalidArgument(`unsupported Content-Type header (${type}): must be 'application/json'`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw invalidArgument(`invalid JSON: ${(err as Error).message}`, err);
+  }
+}
+
+/** Docker's boolean query values: `1`, `true`, `True` are true; absent, `0`, `false` false. */
+export function queryBool(query: URLSearchParams, name: string, fallback = false): boolean {
+  const value = query.get(name);
+  if (value === null || value === '') return fallback;
+  const lower = value.toLowerCase();
+  if (lower === '1' || lower === 'true') return true;
+  if (lower === '0' || lower === 'false') return false;
+  throw invalidArgument(`invalid value for ${name}: ${value}`);
+}
+
+export function queryInt(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === '') return undefined;
+  if (!/^-?\d+$/.test(value)) throw invalidArgument(`invalid value for ${name}: ${value}`);
+  return Number(value);
+}

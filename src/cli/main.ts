@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ApiError, createClient, type ApiClient, type ClientOptions } from '../client/index.js';
+import {
+  DEFAULT_UNIX_SOCKET,
+  type FlagSpec,
+  errorMessage,
+  flagBool,
+  flagList,
+  flagString,
+  formatFlagHelp,
+  MOOR_VERSION,
+  parseFlags,
+} from '../core/index.js';
+import { COMMANDS } from './commands/index.js';
+import { type CliContext, UsageError } from './context.js';
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { name: 'host', short: 'H', type: 'list', help: 'Daemon socket to connect to' },
+  { name: 'tls', type: 'bool', help: 'Use TLS; implied by --tlsverify' },
+  { name: 'tlsverify', type: 'bool', help: 'Use TLS and verify the remote' },
+  { name: 'tlscacert', type: 'string', help: 'Trust certs signed only by this CA' },
+  { name: 'tlscert', type: 'string', help: 'Path to TLS certificate file' },
+  { name: 'tlskey', type: 'string', help: 'Path to TLS key file' },
+  { name: 'debug', short: 'D', type: 'bool', help: 'Enable debug mode' },
+  { name: 'log-level', short: 'l', type: 'string', help: 'Set the logging level' },
+  { name: 'config', type: 'string', help: 'Location of client config files' },
+  { name: 'version', short: 'v', type: 'bool', help: 'Print version information and quit' },
+  { name: 'help', short: 'h', type: 'bool', help: 'Print usage' },
+];
+
+function usage(): string {
+  const names = [...new Set(COMMANDS.values())];
+  const width = Math.max(...names.map((c) => c.name.length));
+  return [
+    '',
+    'Usage:  moor [OPTIONS] COMMAND',
+    '',
+    'A Docker-compatible container engine',
+    '',
+    'Commands:',
+    ...names.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global Options:',
+    formatFlagHelp(GLOBAL_FLAGS),
+    '',
+    "Run 'moor COMMAND --help' for more information on a command.",
+    '',
+  ].join('\n');
+}
+
+/**
+ * Resolves the daemon address and TLS settings as docker does: -H, then MOOR_HOST, then
+ * DOCKER_HOST; DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; --tlsverify implies --tls.
+ */
+export function resolveConnection(
+  flags: ReturnType<typeof parseFlags>,
+  env: NodeJS.ProcessEnv,
+): ClientOptions {
+  const hosts = flagList(flags, 'host');
+  if (hosts.length > 1) throw new UsageError('Specify only one -H');
+  const host =
+    hosts[0] || env['MOOR_HOST'] || env['DOCKER_HOST'] || `unix://${DEFAULT_UNIX_SOCKET}`;
+  const verify =
+    flagBool(flags, 'tlsverify') ||
+    (!flags.given.has('tlsverify') && (env['DOCKER_TLS_VERIFY'] ?? '') !== '');
+  const tls = verify || flagBool(flags, 'tls');
+  if (!tls) return { host };
+  const certDir = env['DOCKER_CERT_PATH'] || join(env['HOME'] ?? '/root', '.docker');
+  const read = (flag: string, file: string, required: boolean): Buffer | undefined => {
+    const path = flagString(flags, flag) ?? join(certDir, file);
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      if (required || flags.given.has(flag)) {
+        throw new Error(
+          `could not read ${flag.replace('tls', 'TLS ')} file ${path}: ${errorMessage(err)}`,
+        );
+      }
+      return undefined;
+    }
+  };
+  return {
+    host,
+    tls: {
+      verify,
+      ca: read('tlscacert', 'ca.pem', verify),
+      cert: read('tlscert', 'cert.pem', false),
+      key: read('tlskey', 'key.pem', false),
+    },
+  };
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return (
+    code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'EHOSTUNREACH'
+  );
+}
+
+/** The moor CLI: global flags, then a docker-style command. Returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let client: ApiClient | undefined;
+  let host = '';
+  try {
+    let flags;
+    try {
+      flags = parseFlags(GLOBAL_FLAGS, argv, { interspersed: false });
+    } catch (err) {
+      throw new UsageError(errorMessage(err));
+    }
+    if (flagBool(flags, 'version')) {
+      process.stdout.write(`moor version ${MOOR_VERSION}\n`);
+      return 0;
+    }
+    let [name, ...rest] = flags.args;
+    if (name === 'system' || name === 'container' || name === 'image') {
+      const sub = rest[0];
+      if (sub !== undefined && COMMANDS.has(`${name} ${sub}`)) {
+        name = `${name} ${sub}`;
+        rest = rest.slice(1);
+      }
+    }
+    const command = name === undefined ? undefined : COMMANDS.get(name);
+    if (flagBool(flags, 'help') || name === undefined || name === 'help') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    if (!command) {
+      process.stderr.write(`moor: '${name}' is not a moor command.\nSee 'moor --help'\n`);
+      return 1;
+    }
+    const connection = resolveConnection(flags, process.env);
+    host = connection.host;
+    const ctx: CliContext = {
+      client: () => (client ??= createClient(connection)),
+      host,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      debug: flagBool(flags, 'debug'),
+    };
+    try {
+      return await command.run(ctx, rest);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        process.stderr.write(`${err.message}\nSee 'moor ${command.name} --help'.\n`);
+        return 125;
+      }
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\nSee 'moor --help'.\n`);
+      return 125;
+    }
+    if (err instanceof ApiError) {
+      process.stderr.write(`Error response from daemon: ${err.message}\n`);
+    } else if (isConnectionError(err)) {
+      process.stderr.write(
+        `Cannot connect to the moor daemon at ${host}. Is the moor daemon running?\n`,
+      );
+    } else {
+      process.stderr.write(`${errorMessage(err)}\n`);
+    }
+    return 1;
+  } finally {
+    client?.close();
+  }
+}

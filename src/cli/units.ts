@@ -1,0 +1,24 @@
+/** Go's %.4g-like rendering: up to `digits` significant digits, no trailing zeros. */
+function significant(value: number, digits: number): string {
+  return String(Number(value.toPrecision(digits)));
+}
+
+function scaled(size: number, base: number, units: string[], digits: number): string {
+  let i = 0;
+  let value = size;
+  while (value >= base && i < units.length - 1) {
+    value /= base;
+    i++;
+  }
+  return `${significant(value, digits)}${units[i]}`;
+}
+
+/** docker's binary sizes (`docker info` Total Memory): `23.47GiB`. */
+export function bytesSize(size: number): string {
+  return scaled(size, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 4);
+}
+
+/** docker's decimal sizes (`docker images` SIZE): `4.26MB`. */
+export function humanSize(size: number): string {
+  return scaled(size, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], 3);
+}

@@ -1,0 +1,255 @@
+import { readFile } from 'node:fs/promises';
+
+import {
+  type FlagSpec,
+  type FlagValue,
+  type LogLevel,
+  type ParsedFlags,
+  hasErrno,
+  invalidArgument,
+  isLogLevel,
+} from '../core/index.js';
+
+export const DEFAULT_CONFIG_FILE = '/etc/moor/daemon.json';
+export const DEFAULT_SOCKET = '/run/moor.sock';
+
+/** The daemon's settings after flags and daemon.json are merged. */
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  debug: boolean;
+  logLevel: LogLevel;
+  configFile: string;
+  group: string | undefined;
+  /** undefined: not said; false: explicitly off (accepts plain TCP off loopback). */
+  tls: boolean | undefined;
+  tlsVerify: boolean;
+  tlsCaCert: string;
+  tlsCert: string;
+  tlsKey: string;
+  storageDriver: string;
+  insecureRegistries: string[];
+  registryMirrors: string[];
+  labels: string[];
+}
+
+/**
+ * moord's flags. Each `key` is also the daemon.json key, as in dockerd; setting one in both
+ * places is an error.
+ */
+export const DAEMON_FLAGS: (FlagSpec & { key: string })[] = [
+  { key: 'hosts', name: 'host', short: 'H', type: 'list', help: 'Daemon socket(s) to connect to' },
+  {
+    key: 'data-root',
+    name: 'data-root',
+    type: 'string',
+    default: '/var/lib/moor',
+    help: 'Root directory of persistent state',
+  },
+  {
+    key: 'exec-root',
+    name: 'exec-root',
+    type: 'string',
+    default: '/run/moor',
+    help: 'Root directory for execution state files',
+  },
+  {
+    key: 'pidfile',
+    name: 'pidfile',
+    short: 'p',
+    type: 'string',
+    default: '/run/moord.pid',
+    help: 'Path to use for daemon PID file',
+  },
+  { key: 'debug', name: 'debug', short: 'D', type: 'bool', help: 'Enable debug mode' },
+  {
+    key: 'log-level',
+    name: 'log-level',
+    short: 'l',
+    type: 'string',
+    default: 'info',
+    help: 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")',
+  },
+  {
+    key: 'group',
+    name: 'group',
+    short: 'G',
+    type: 'string',
+    help: 'Group for the unix socket (default: root only)',
+  },
+  { key: 'tls', name: 'tls', type: 'bool', help: 'Use TLS; implied by --tlsverify' },
+  { key: 'tlsverify', name: 'tlsverify', type: 'bool', help: 'Use TLS and verify the remote' },
+  {
+    key: 'tlscacert',
+    name: 'tlscacert',
+    type: 'string',
+    help: 'Trust certs signed only by this CA (default "~/.docker/ca.pem")',
+  },
+  {
+    key: 'tlscert',
+    name: 'tlscert',
+    type: 'string',
+    help: 'Path to TLS certificate file (default "~/.docker/cert.pem")',
+  },
+  {
+    key: 'tlskey',
+    name: 'tlskey',
+    type: 'string',
+    help: 'Path to TLS key file (default "~/.docker/key.pem")',
+  },
+  {
+    key: 'storage-driver',
+    name: 'storage-driver',
+    short: 's',
+    type: 'string',
+    default: 'overlay2',
+    help: 'Storage driver to use ("overlay2"|"vfs")',
+  },
+  {
+    key: 'insecure-registries',
+    name: 'insecure-registry',
+    type: 'list',
+    help: 'Enable insecure registry communication',
+  },
+  {
+    key: 'registry-mirrors',
+    name: 'registry-mirror',
+    type: 'list',
+    help: 'Preferred registry mirror',
+  },
+  { key: 'labels', name: 'label', type: 'list', help: 'Set key=value labels to the daemon' },
+];
+
+/** Flags that have no daemon.json key. */
+export const COMMAND_FLAGS: FlagSpec[] = [
+  {
+    name: 'config-file',
+    type: 'string',
+    default: DEFAULT_CONFIG_FILE,
+    help: 'Daemon configuration file',
+  },
+  { name: 'version', short: 'v', type: 'bool', help: 'Print version information and quit' },
+  { name: 'help', short: 'h', type: 'bool', help: 'Print usage' },
+];
+
+export interface FileConfig {
+  path: string;
+  values: Record<string, unknown>;
+}
+
+/**
+ * Reads daemon.json. A missing file is fine at the default path; a file named explicitly must
+ * exist. Unknown keys are refused, as dockerd does.
+ */
+export async function readConfigFile(path: string, explicit: boolean): Promise<FileConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT') && !explicit) return { path, values: {} };
+    throw invalidArgument(
+      `unable to configure the moor daemon with file ${path}: ${(err as Error).message}`,
+      err,
+    );
+  }
+  let values: unknown;
+  try {
+    values = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (err) {
+    throw invalidArgument(
+      `unable to configure the moor daemon with file ${path}: ${(err as Error).message}`,
+      err,
+    );
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw invalidArgument(
+      `unable to configure the moor daemon with file ${path}: not a JSON object`,
+    );
+  }
+  const known = new Set(DAEMON_FLAGS.map((f) => f.key));
+  const unknown = Object.keys(values).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw invalidArgument(
+      `unable to configure the moor daemon with file ${path}: the following directives don't match any configuration option: ${unknown.join(', ')}`,
+    );
+  }
+  return { path, values: values as Record<string, unknown> };
+}
+
+function show(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(' ')}]` : String(value);
+}
+
+function fileValue(spec: FlagSpec & { key: string }, raw: unknown, path: string): FlagValue {
+  const bad = () =>
+    invalidArgument(
+      `unable to configure the moor daemon with file ${path}: ${spec.key} has an invalid value: ${JSON.stringify(raw)}`,
+    );
+  if (spec.type === 'bool') {
+    if (typeof raw !== 'boolean') throw bad();
+    return raw;
+  }
+  if (spec.type === 'list') {
+    if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) throw bad();
+    return raw;
+  }
+  if (typeof raw !== 'string') throw bad();
+  return raw;
+}
+
+/** Merges flags and file; a directive in both is an error with dockerd's wording. */
+export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig {
+  const conflicts: string[] = [];
+  const value = new Map<string, FlagValue | undefined>();
+  for (const spec of DAEMON_FLAGS) {
+    const inFile = Object.hasOwn(file.values, spec.key);
+    if (flags.given.has(spec.name) && inFile) {
+      conflicts.push(
+        `${spec.key}: (from flag: ${show(flags.values.get(spec.name))}, from file: ${show(file.values[spec.key])})`,
+      );
+    }
+    value.set(
+      spec.key,
+      inFile ? fileValue(spec, file.values[spec.key], file.path) : flags.values.get(spec.name),
+    );
+  }
+  if (conflicts.length > 0) {
+    throw invalidArgument(
+      `unable to configure the moor daemon with file ${file.path}: the following directives are specified both as a flag and in the configuration file: ${conflicts.join(', ')}`,
+    );
+  }
+  const str = (key: string) => value.get(key) as string | undefined;
+  const list = (key: string) => (value.get(key) as string[] | undefined) ?? [];
+  const debug = value.get('debug') === true;
+  const logLevel = debug ? 'debug' : (str('log-level') ?? 'info');
+  if (!isLogLevel(logLevel)) throw invalidArgument(`unable to parse logging level: ${logLevel}`);
+  const explicitTls = flags.given.has('tls') || Object.hasOwn(file.values, 'tls');
+  const tlsVerify = value.get('tlsverify') === true;
+  const storageDriver = str('storage-driver') ?? 'overlay2';
+  if (!['overlay2', 'vfs'].includes(storageDriver)) {
+    throw invalidArgument(`unknown storage driver: ${storageDriver} (supported: overlay2, vfs)`);
+  }
+  const home = process.env['HOME'] ?? '/root';
+  const certDir = process.env['DOCKER_CERT_PATH'] ?? `${home}/.docker`;
+  return {
+    hosts: list('hosts'),
+    dataRoot: str('data-root') ?? '/var/lib/moor',
+    execRoot: str('exec-root') ?? '/run/moor',
+    pidfile: str('pidfile') ?? '/run/moord.pid',
+    debug: debug || logLevel === 'debug',
+    logLevel,
+    configFile: file.path,
+    group: str('group'),
+    tls: tlsVerify ? true : explicitTls ? value.get('tls') === true : undefined,
+    tlsVerify,
+    tlsCaCert: str('tlscacert') ?? `${certDir}/ca.pem`,
+    tlsCert: str('tlscert') ?? `${certDir}/cert.pem`,
+    tlsKey: str('tlskey') ?? `${certDir}/key.pem`,
+    storageDriver,
+    insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
+    registryMirrors: list('registry-mirrors'),
+    labels: list('labels'),
+  };
+}

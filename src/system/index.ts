@@ -1,0 +1,2 @@
+export * from './engine-id.js';
+export * from './system-service.js';

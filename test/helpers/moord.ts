@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
+export const MOORD = join(REPO_ROOT, 'bin/moord');
+export const MOOR = join(REPO_ROOT, 'bin/moor');
+
+export interface TestDaemon {
+  dir: string;
+  socket: string;
+  host: string;
+  pidfile: string;
+  dataRoot: string;
+  execRoot: string;
+  proc: ChildProcess;
+  /** Everything moord wrote to stderr so far. */
+  logs(): string;
+  /** Resolves with moord's exit code. */
+  exited: Promise<number | null>;
+  /** Sends a signal and waits for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface DaemonOptions {
+  /** Extra moord flags. */
+  args?: string[];
+  /** Replace the default -H unix:// socket flag. */
+  hosts?: string[];
+  /** daemon.json content (default: `{}`). */
+  config?: Record<string, unknown>;
+}
+
+/**
+ * Starts a real moord as a child process with its own temp data root, exec root, socket and
+ * pidfile (named after the test), and waits until it serves. Call stop() in `after`.
+ */
+export async function startTestDaemon(
+  name: string,
+  options: DaemonOptions = {},
+): Promise<TestDaemon> {
+  const dir = await mkdtemp(join(tmpdir(), `moor-${name}-`));
+  const socket = join(dir, 'moor.sock');
+  const pidfile = join(dir, 'moord.pid');
+  const dataRoot = join(dir, 'data');
+  const execRoot = join(dir, 'exec');
+  const hosts = options.hosts ?? [`unix://${socket}`];
+  await writeFile(join(dir, 'daemon.json'), JSON.stringify(options.config ?? {}));
+  const args = [
+    ...hosts.flatMap((h) => ['-H', h]),
+    '--data-root',
+    dataRoot,
+    '--exec-root',
+    execRoot,
+    '--pidfile',
+    pidfile,
+    '--config-file',
+    join(dir, 'daemon.json'),
+    ...(options.args ?? []),
+  ];
+  return launch({ dir, socket, pidfile, dataRoot, execRoot, args });
+}
+
+export interface LaunchSpec {
+  dir: string;
+  socket: string;
+  pidfile: string;
+  dataRoot: string;
+  execRoot: string;
+  args: string[];
+}
+
+/** Runs moord with exactly `spec.args` and waits for "completed initialization" or exit. */
+export async function launch(spec: LaunchSpec): Promise<TestDaemon> {
+  const proc = spawn(MOORD, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  proc.stdout.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (stderr.includes('completed initialization') || proc.exitCode !== null) resolve();
+      else setTimeout(check, 20);
+    };
+    check();
+    void exited.then(() => resolve());
+  });
+  const daemon: TestDaemon = {
+    ...spec,
+    host: `unix://${spec.socket}`,
+    proc,
+    logs: () => stderr,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+  return daemon;
+}
+
+/** Stops the daemon (if still running) and removes its directory. */
+export async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
+  if (!daemon) return;
+  await daemon.stop();
+  await rm(daemon.dir, { recursive: true, force: true });
+}
