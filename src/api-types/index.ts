@@ -1,1 +1,2 @@
+export type * from './images.js';
 export type * from './system.js';

@@ -5,3 +5,5 @@ export { statusFromError } from './http-status.js';
 export { splitVersionedPath, compareApiVersions } from './version.js';
 export { systemRoutes } from './routes/system.js';
 export type { SystemBackend } from './routes/system.js';
+export { imageRoutes } from './routes/images.js';
+export type { ImagesBackend } from './routes/images.js';

@@ -53,3 +53,36 @@ export function queryInt(query: URLSearchParams, name: string): number | undefin
   if (!/^-?\d+$/.test(value)) throw invalidArgument(`invalid value for ${name}: ${value}`);
   return Number(value);
 }
+
+/**
+ * Docker's `filters` query parameter: `{"key":["v1","v2"]}`, or the legacy
+ * `{"key":{"v1":true}}` form. Malformed JSON is a 400.
+ */
+export function queryFilters(query: URLSearchParams): Record<string, string[]> {
+  const raw = query.get('filters');
+  if (raw === null || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw invalidArgument(`invalid filter: ${(err as Error).message}`, err);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidArgument('invalid filter: not a JSON object');
+  }
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (Array.isArray(value)) out[key] = value.map(String);
+    else if (typeof value === 'object' && value !== null) {
+      out[key] = Object.entries(value as Record<string, unknown>)
+        .filter(([, on]) => on === true)
+        .map(([v]) => v);
+    } else throw invalidArgument(`invalid filter: value of ${key} must be a list`);
+  }
+  return out;
+}
+
+/** Every value of a repeated query parameter (`names=a&names=b`). */
+export function queryList(query: URLSearchParams, name: string): string[] {
+  return query.getAll(name).filter((v) => v !== '');
+}

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 import type { ApiClient } from '../client/index.js';
 
@@ -7,9 +7,15 @@ export interface CliContext {
   client(): ApiClient;
   /** The daemon address as the user gave it, for messages. */
   host: string;
+  stdin: Readable;
   stdout: Writable;
   stderr: Writable;
   debug: boolean;
+}
+
+/** Whether a stream is a terminal (process.stdin/stdout/stderr carry `isTTY`). */
+export function isTerminal(stream: Readable | Writable): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }
 
 export interface Command {

@@ -650,6 +650,20 @@ function builtin(name: string): Builtin | undefined {
   return Object.hasOwn(BUILTINS, name) ? BUILTINS[name] : undefined;
 }
 
+/**
+ * docker's HeaderFunctions: when a table's header row is rendered from the same template, these
+ * leave the column name intact (`{{.ID | truncate 5}}` still heads its column `IMAGE ID`).
+ */
+const HEADER_FUNCTIONS: Readonly<Record<string, Builtin>> = {
+  json: fixed(1, ([value]) => asString(value)),
+  split: fixed(2, ([value]) => asString(value)),
+  join: fixed(2, ([value]) => asString(value)),
+  title: fixed(1, ([value]) => asString(value)),
+  lower: fixed(1, ([value]) => asString(value)),
+  upper: fixed(1, ([value]) => asString(value)),
+  truncate: fixed(2, ([value]) => asString(value)),
+};
+
 // ---------------------------------------------------------------------------------------------
 // Lexer: text and actions, with trim markers and comments handled here
 // ---------------------------------------------------------------------------------------------
@@ -1242,6 +1256,8 @@ interface State {
   src: string;
   vars: { name: string; value: unknown }[];
   out: string[];
+  /** Rendering a table header: docker's HeaderFunctions replace some builtins. */
+  header: boolean;
 }
 
 type Signal = 'break' | 'continue' | undefined;
@@ -1334,7 +1350,9 @@ function callFunction(
   operands: Operand[],
   piped: unknown[],
 ): unknown {
-  const fn = builtin(name);
+  const override =
+    state.header && Object.hasOwn(HEADER_FUNCTIONS, name) ? HEADER_FUNCTIONS[name] : undefined;
+  const fn = override ?? builtin(name);
   if (fn === undefined) throw new Error(`function "${name}" not defined`);
   const count = operands.length + piped.length;
   if (count < fn.min || count > fn.max) throw arityError(name, fn, count);
@@ -1458,11 +1476,17 @@ function walkRange(state: State, dot: unknown, node: Extract<Node, { type: Contr
 // Public API
 // ---------------------------------------------------------------------------------------------
 
+export interface CompileOptions {
+  /** Render a table header: json, split, join, title, lower, upper and truncate pass through. */
+  header?: boolean;
+}
+
 /** Parses once; the renderer can then run for many rows. Throws TemplateError on bad syntax. */
-export function compileTemplate(template: string): Renderer {
+export function compileTemplate(template: string, options: CompileOptions = {}): Renderer {
   const nodes = parse(template);
+  const header = options.header ?? false;
   return (data: unknown): string => {
-    const state: State = { src: template, vars: [{ name: '$', value: data }], out: [] };
+    const state: State = { src: template, vars: [{ name: '$', value: data }], out: [], header };
     walkList(state, data, nodes);
     return state.out.join('');
   };

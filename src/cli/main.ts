@@ -14,7 +14,7 @@ import {
   parseFlags,
 } from '../core/index.js';
 import { COMMANDS } from './commands/index.js';
-import { type CliContext, UsageError } from './context.js';
+import { type CliContext, type Command, UsageError } from './context.js';
 
 const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'host', short: 'H', type: 'list', help: 'Daemon socket to connect to' },
@@ -30,9 +30,27 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'help', short: 'h', type: 'bool', help: 'Print usage' },
 ];
 
+/** Command groups (`moor image ls`) and what they manage. */
+const GROUPS: Readonly<Record<string, string>> = {
+  container: 'Manage containers',
+  image: 'Manage images',
+  system: 'Manage moor',
+};
+
+function commandList(entries: [string, string][]): string[] {
+  const width = Math.max(0, ...entries.map(([name]) => name.length));
+  return entries.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
+}
+
 function usage(): string {
-  const names = [...new Set(COMMANDS.values())];
-  const width = Math.max(...names.map((c) => c.name.length));
+  const groups = Object.entries(GROUPS).filter(([group]) => subcommands(group).length > 0);
+  const seen = new Set<Command>();
+  const commands: [string, string][] = [];
+  for (const [name, command] of COMMANDS) {
+    if (name.includes(' ') || seen.has(command)) continue;
+    seen.add(command);
+    commands.push([name, command.summary]);
+  }
   return [
     '',
     'Usage:  moor [OPTIONS] COMMAND',
@@ -40,12 +58,42 @@ function usage(): string {
     'A Docker-compatible container engine',
     '',
     'Commands:',
-    ...names.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commandList(commands),
+    '',
+    'Management Commands:',
+    ...commandList(groups),
     '',
     'Global Options:',
     formatFlagHelp(GLOBAL_FLAGS),
     '',
     "Run 'moor COMMAND --help' for more information on a command.",
+    '',
+  ].join('\n');
+}
+
+/** A group's subcommands: [name, summary], aliases folded into the first name. */
+function subcommands(group: string): [string, string][] {
+  const seen = new Set<Command>();
+  const out: [string, string][] = [];
+  for (const [name, command] of COMMANDS) {
+    if (!name.startsWith(`${group} `) || seen.has(command)) continue;
+    seen.add(command);
+    out.push([name.slice(group.length + 1), command.summary]);
+  }
+  return out.sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+function groupUsage(group: string): string {
+  return [
+    '',
+    `Usage:  moor ${group} COMMAND`,
+    '',
+    GROUPS[group] ?? '',
+    '',
+    'Commands:',
+    ...commandList(subcommands(group)),
+    '',
+    `Run 'moor ${group} COMMAND --help' for more information on a command.`,
     '',
   ].join('\n');
 }
@@ -115,12 +163,20 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     let [name, ...rest] = flags.args;
-    if (name === 'system' || name === 'container' || name === 'image') {
+    if (name !== undefined && Object.hasOwn(GROUPS, name) && !COMMANDS.has(name)) {
       const sub = rest[0];
-      if (sub !== undefined && COMMANDS.has(`${name} ${sub}`)) {
-        name = `${name} ${sub}`;
-        rest = rest.slice(1);
+      if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+        process.stdout.write(groupUsage(name));
+        return 0;
       }
+      if (!COMMANDS.has(`${name} ${sub}`)) {
+        process.stderr.write(
+          `moor: unknown command: moor ${name} ${sub}\n\nUsage:  moor ${name} COMMAND\n\nRun 'moor ${name} --help' for more information\n`,
+        );
+        return 1;
+      }
+      name = `${name} ${sub}`;
+      rest = rest.slice(1);
     }
     const command = name === undefined ? undefined : COMMANDS.get(name);
     if (flagBool(flags, 'help') || name === undefined || name === 'help') {
@@ -136,6 +192,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctx: CliContext = {
       client: () => (client ??= createClient(connection)),
       host,
+      stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
       debug: flagBool(flags, 'debug'),

@@ -18,7 +18,10 @@ export function bytesSize(size: number): string {
   return scaled(size, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 4);
 }
 
-/** docker's decimal sizes (`docker images` SIZE): `4.26MB`. */
-export function humanSize(size: number): string {
-  return scaled(size, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], 3);
+/**
+ * docker's decimal sizes: `docker images` SIZE uses 3 significant digits (`4.26MB`), go-units'
+ * HumanSize (prune totals, progress counts) uses 4 (`4.261MB`).
+ */
+export function humanSize(size: number, precision = 3): string {
+  return scaled(size, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], precision);
 }

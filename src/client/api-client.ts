@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 import type { ErrorResponse } from '../api-types/index.js';
 import { API_VERSION, type HostAddress, parseHostAddress } from '../core/index.js';
@@ -21,8 +23,15 @@ export interface ClientOptions {
 }
 
 export interface RequestOptions {
-  query?: Record<string, string | number | boolean | undefined>;
+  /** Query parameters; a list repeats the key (`names=a&names=b`). */
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  /** A Buffer is sent as is; any other value as JSON. */
   body?: unknown;
+  /**
+   * A request body streamed with chunked encoding (image load and import uploads). The answer
+   * resolves as soon as the daemon sends it, even before the upload ends.
+   */
+  upload?: AsyncIterable<Uint8Array>;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -106,12 +115,25 @@ export function createClient(options: ClientOptions): ApiClient {
         : { host: address.host, port: address.port };
     const lib = useTls ? https : http;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const req = lib.request(
         { ...target, method, path: fullPath, headers, agent, signal: opts.signal },
-        resolve,
+        (res) => {
+          answered = true;
+          resolve(res);
+        },
       );
       req.on('error', reject);
-      req.end(body);
+      if (opts.upload === undefined) {
+        req.end(body);
+        return;
+      }
+      const source = opts.upload instanceof Readable ? opts.upload : Readable.from(opts.upload);
+      // pipeline() destroys the request when the upload fails, which rejects above. An upload
+      // cut short because the daemon already answered is the answer's business, not an error.
+      pipeline(source, req).catch((err: unknown) => {
+        if (!answered) reject(err instanceof Error ? err : new Error(String(err)));
+      });
     });
   }
 
@@ -121,7 +143,10 @@ export function createClient(options: ClientOptions): ApiClient {
     query: RequestOptions['query'],
   ): string {
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (Array.isArray(v)) for (const item of v) params.append(k, item);
+      else if (v !== undefined) params.set(k, String(v));
+    }
     const qs = params.toString();
     return (version ? `/v${version}` : '') + path + (qs ? `?${qs}` : '');
   }
@@ -172,4 +197,27 @@ export function createClient(options: ClientOptions): ApiClient {
     },
   };
   return client;
+}
+
+const PATH_SAFE: Readonly<Record<string, string>> = {
+  '%24': '$',
+  '%26': '&',
+  '%2B': '+',
+  '%2C': ',',
+  '%2F': '/',
+  '%3A': ':',
+  '%3B': ';',
+  '%3D': '=',
+  '%40': '@',
+};
+
+/**
+ * A name (image reference, container name) escaped for a request path as Go's net/url does:
+ * `/`, `:` and `@` stay, so `/images/localhost:5000/app:v1/json` reaches the daemon's router
+ * as docker sends it.
+ */
+export function escapePath(name: string): string {
+  return encodeURIComponent(name).replace(/%(?:24|26|2B|2C|2F|3A|3B|3D|40)/gi, (m) => {
+    return PATH_SAFE[m.toUpperCase()] ?? m;
+  });
 }

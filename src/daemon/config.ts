@@ -29,7 +29,7 @@ export interface DaemonConfig {
   tlsCaCert: string;
   tlsCert: string;
   tlsKey: string;
-  storageDriver: string;
+  storageDriver: 'overlay2' | 'vfs';
   insecureRegistries: string[];
   registryMirrors: string[];
   labels: string[];
@@ -228,7 +228,7 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
   const explicitTls = flags.given.has('tls') || Object.hasOwn(file.values, 'tls');
   const tlsVerify = value.get('tlsverify') === true;
   const storageDriver = str('storage-driver') ?? 'overlay2';
-  if (!['overlay2', 'vfs'].includes(storageDriver)) {
+  if (storageDriver !== 'overlay2' && storageDriver !== 'vfs') {
     throw invalidArgument(`unknown storage driver: ${storageDriver} (supported: overlay2, vfs)`);
   }
   const home = process.env['HOME'] ?? '/root';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 
-import { createApiHandler, systemRoutes } from '../api/index.js';
+import { createApiHandler, imageRoutes, systemRoutes } from '../api/index.js';
 import {
   DEFAULT_UNIX_SOCKET,
   type Logger,
@@ -10,6 +10,7 @@ import {
   writeFileAtomic,
 } from '../core/index.js';
 import { type InstanceLock, acquireInstanceLock, detectCgroupLayout } from '../sys/index.js';
+import { bindImageService, openImages } from '../images/index.js';
 import { createSystemService, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
 import { type Listener, closeListeners, openListeners } from './listeners.js';
@@ -67,6 +68,14 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   try {
     await writePidfile(config.pidfile);
     pidfileWritten = true;
+    const images = bindImageService(
+      await openImages({
+        dataRoot: config.dataRoot,
+        driver: config.storageDriver,
+        usage: { containerUsing: () => undefined },
+        logger,
+      }),
+    );
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,
@@ -80,9 +89,15 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       labels: config.labels,
       cgroups: await detectCgroupLayout(),
       inventory: () =>
-        Promise.resolve({ containers: { running: 0, paused: 0, stopped: 0 }, images: 0 }),
+        Promise.resolve({
+          containers: { running: 0, paused: 0, stopped: 0 },
+          images: images.count(),
+        }),
     });
-    const handler = createApiHandler({ routes: [...systemRoutes(system)], logger });
+    const handler = createApiHandler({
+      routes: [...systemRoutes(system), ...imageRoutes(images)],
+      logger,
+    });
     listeners = await openListeners(addresses, handler, config, logger);
   } catch (err) {
     if (pidfileWritten) await removeFile(config.pidfile);

@@ -3,3 +3,8 @@ export * from './groups.js';
 export * from './host.js';
 export * from './mounts.js';
 export * from './instance-lock.js';
+export * from './host-command.js';
+export * from './special-files.js';
+export * from './tree-copy.js';
+export * from './filesystem-sync.js';
+export * from './overlay-mount.js';

@@ -2,6 +2,7 @@ import type { SystemInfo, SystemVersion } from '../../api-types/index.js';
 import { API_VERSION, MIN_API_VERSION } from '../../core/index.js';
 import type { EngineInfo, EngineVersion } from '../../system/index.js';
 import type { RequestContext, Route } from '../router.js';
+import { compareApiVersions } from '../version.js';
 
 /** What the system routes need from the daemon. */
 export interface SystemBackend {
@@ -53,11 +54,12 @@ export function toWireVersion(v: EngineVersion): SystemVersion {
   };
 }
 
-export function toWireInfo(info: EngineInfo): SystemInfo {
+/** API 1.50 dropped BridgeNfIptables/BridgeNfIp6tables from /info; older clients still get them. */
+export function toWireInfo(info: EngineInfo, apiVersion: string): SystemInfo {
   const caps = info.cgroupCapabilities;
   const { containers } = info.inventory;
   const insecure = info.insecureRegistries;
-  return {
+  const wire: SystemInfo = {
     ID: info.id,
     Containers: containers.running + containers.paused + containers.stopped,
     ContainersRunning: containers.running,
@@ -150,6 +152,11 @@ export function toWireInfo(info: EngineInfo): SystemInfo {
     Warnings: info.warnings,
     CDISpecDirs: [],
   };
+  if (compareApiVersions(apiVersion, '1.50') >= 0) {
+    delete wire.BridgeNfIptables;
+    delete wire.BridgeNfIp6tables;
+  }
+  return wire;
 }
 
 export function systemRoutes(backend: SystemBackend): Route[] {
@@ -164,7 +171,10 @@ export function systemRoutes(backend: SystemBackend): Route[] {
     {
       method: 'GET',
       path: '/info',
-      handler: async () => ({ status: 200, body: toWireInfo(await backend.info()) }),
+      handler: async (ctx) => ({
+        status: 200,
+        body: toWireInfo(await backend.info(), ctx.apiVersion),
+      }),
     },
   ];
 }

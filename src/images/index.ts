@@ -1,0 +1,18 @@
+export * from './image-service.js';
+export { removeImage, pruneImages, releaseLayers } from './image-remove.js';
+export type { DeleteItem, RemoveOptions } from './image-remove.js';
+export { importImage } from './image-import.js';
+export type { ImportOptions } from './image-import.js';
+export { saveImages, checkSaveNames } from './image-save.js';
+export { loadImages } from './image-load.js';
+export type { LoadProgress, LoadResult } from './image-load.js';
+export { openImageStore } from './image-store.js';
+export type { ImageRecord, ImageStore } from './image-store.js';
+export { openReferenceStore } from './reference-store.js';
+export type { ReferenceStore } from './reference-store.js';
+export type { Filters } from './image-filters.js';
+export { resolveImage } from './image-resolve.js';
+export { openImages } from './open-images.js';
+export type { Images, OpenImagesOptions } from './open-images.js';
+export { bindImageService } from './bound-service.js';
+export type { ImageService } from './bound-service.js';

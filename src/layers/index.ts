@@ -1,0 +1,9 @@
+export {
+  chainIdOf,
+  openLayerStore,
+  type Layer,
+  type LayerStore,
+  type RegisterOptions,
+  type StorageDriver,
+} from './layer-store.js';
+export { STORAGE_DRIVERS } from './drivers.js';
