@@ -33,3 +33,15 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * The same command under another name (`images` → `image ls`): help and error hints then
+ * name the form the user typed.
+ */
+export function aliasCommand(command: Command, name: string): Command {
+  return {
+    ...command,
+    name,
+    usage: command.usage.replace(`moor ${command.name}`, `moor ${name}`),
+  };
+}

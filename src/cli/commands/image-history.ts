@@ -93,12 +93,3 @@ export const historyCommand: Command = {
     return runHistory(ctx, this, argv);
   },
 };
-
-export const imageHistoryCommand: Command = {
-  name: 'image history',
-  summary: 'Show the history of an image',
-  usage: 'moor image history [OPTIONS] IMAGE',
-  run(ctx, argv) {
-    return runHistory(ctx, this, argv);
-  },
-};

@@ -85,12 +85,3 @@ export const importCommand: Command = {
     return runImport(ctx, this, argv);
   },
 };
-
-export const imageImportCommand: Command = {
-  name: 'image import',
-  summary: 'Import the contents from a tarball to create a filesystem image',
-  usage: 'moor image import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
-  run(ctx, argv) {
-    return runImport(ctx, this, argv);
-  },
-};

@@ -220,12 +220,3 @@ export const imagesCommand: Command = {
     return runImages(ctx, this, argv);
   },
 };
-
-export const imageListCommand: Command = {
-  name: 'image ls',
-  summary: 'List images',
-  usage: 'moor image ls [OPTIONS] [REPOSITORY[:TAG]]',
-  run(ctx, argv) {
-    return runImages(ctx, this, argv);
-  },
-};

@@ -66,12 +66,3 @@ export const loadCommand: Command = {
     return runLoad(ctx, this, argv);
   },
 };
-
-export const imageLoadCommand: Command = {
-  name: 'image load',
-  summary: 'Load an image from a tar archive or STDIN',
-  usage: 'moor image load [OPTIONS]',
-  run(ctx, argv) {
-    return runLoad(ctx, this, argv);
-  },
-};

@@ -60,12 +60,3 @@ export const rmiCommand: Command = {
     return runRemove(ctx, this, argv);
   },
 };
-
-export const imageRemoveCommand: Command = {
-  name: 'image rm',
-  summary: 'Remove one or more images',
-  usage: 'moor image rm [OPTIONS] IMAGE [IMAGE...]',
-  run(ctx, argv) {
-    return runRemove(ctx, this, argv);
-  },
-};

@@ -80,12 +80,3 @@ export const saveCommand: Command = {
     return runSave(ctx, this, argv);
   },
 };
-
-export const imageSaveCommand: Command = {
-  name: 'image save',
-  summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
-  usage: 'moor image save [OPTIONS] IMAGE [IMAGE...]',
-  run(ctx, argv) {
-    return runSave(ctx, this, argv);
-  },
-};

@@ -41,12 +41,3 @@ export const tagCommand: Command = {
     return runTag(ctx, this, argv);
   },
 };
-
-export const imageTagCommand: Command = {
-  name: 'image tag',
-  summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
-  usage: 'moor image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
-  run(ctx, argv) {
-    return runTag(ctx, this, argv);
-  },
-};

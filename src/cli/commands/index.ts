@@ -1,14 +1,14 @@
-import type { Command } from '../context.js';
+import { type Command, aliasCommand } from '../context.js';
 import { bootstrapCommand } from './bootstrap.js';
-import { historyCommand, imageHistoryCommand } from './image-history.js';
-import { imageImportCommand, importCommand } from './image-import.js';
+import { historyCommand } from './image-history.js';
+import { importCommand } from './image-import.js';
 import { imageInspectCommand, inspectCommand } from './image-inspect.js';
-import { imageListCommand, imagesCommand } from './image-list.js';
-import { imageLoadCommand, loadCommand } from './image-load.js';
+import { imagesCommand } from './image-list.js';
+import { loadCommand } from './image-load.js';
 import { imagePruneCommand } from './image-prune.js';
-import { imageRemoveCommand, rmiCommand } from './image-remove.js';
-import { imageSaveCommand, saveCommand } from './image-save.js';
-import { imageTagCommand, tagCommand } from './image-tag.js';
+import { rmiCommand } from './image-remove.js';
+import { saveCommand } from './image-save.js';
+import { tagCommand } from './image-tag.js';
 import { infoCommand } from './info.js';
 import { versionCommand } from './version.js';
 
@@ -22,23 +22,23 @@ export const COMMANDS = new Map<string, Command>([
   ['system info', infoCommand],
   ['bootstrap', bootstrapCommand],
   ['images', imagesCommand],
-  ['image ls', imageListCommand],
-  ['image list', imageListCommand],
+  ['image ls', aliasCommand(imagesCommand, 'image ls')],
+  ['image list', aliasCommand(imagesCommand, 'image list')],
   ['inspect', inspectCommand],
   ['image inspect', imageInspectCommand],
   ['history', historyCommand],
-  ['image history', imageHistoryCommand],
+  ['image history', aliasCommand(historyCommand, 'image history')],
   ['tag', tagCommand],
-  ['image tag', imageTagCommand],
+  ['image tag', aliasCommand(tagCommand, 'image tag')],
   ['rmi', rmiCommand],
-  ['image rm', imageRemoveCommand],
-  ['image remove', imageRemoveCommand],
-  ['image rmi', imageRemoveCommand],
+  ['image rm', aliasCommand(rmiCommand, 'image rm')],
+  ['image remove', aliasCommand(rmiCommand, 'image remove')],
+  ['image rmi', aliasCommand(rmiCommand, 'image rmi')],
   ['import', importCommand],
-  ['image import', imageImportCommand],
+  ['image import', aliasCommand(importCommand, 'image import')],
   ['save', saveCommand],
-  ['image save', imageSaveCommand],
+  ['image save', aliasCommand(saveCommand, 'image save')],
   ['load', loadCommand],
-  ['image load', imageLoadCommand],
+  ['image load', aliasCommand(loadCommand, 'image load')],
   ['image prune', imagePruneCommand],
 ]);
