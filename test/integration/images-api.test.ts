@@ -189,6 +189,26 @@ describe('image API', { skip: !isRoot && 'needs root: layers keep file ownership
     ]);
     const truncated = (await makeDockerArchive([{ layers: [good], tags: ['bad:truncated'] }])).tar;
     const escape = await makeTar([{ name: '../escape', content: 'x' }]);
+    const oddManifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.example.unknown+json' }),
+    );
+    const unknownType = await makeTar([
+      { name: `blobs/sha256/${sha256(oddManifest).slice(7)}`, content: oddManifest },
+      { name: 'oci-layout', content: '{"imageLayoutVersion":"1.0.0"}' },
+      {
+        name: 'index.json',
+        content: JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            {
+              mediaType: 'application/vnd.example.unknown+json',
+              digest: sha256(oddManifest),
+              size: oddManifest.length,
+            },
+          ],
+        }),
+      },
+    ]);
     const cases: [string, string, Buffer, Record<string, string>, RegExp][] = [
       ['digest mismatch', '/images/load', mismatch.tar, {}, /digest mismatch|diff/i],
       [
@@ -206,6 +226,7 @@ describe('image API', { skip: !isRoot && 'needs root: layers keep file ownership
         /escapes/,
       ],
       ['not an archive', '/images/load', Buffer.from('hello, not a tar'), {}, /invalid|tar/i],
+      ['unknown media type', '/images/load', unknownType, {}, /unsupported manifest media type/],
     ];
     for (const [what, path, body, query, pattern] of cases) {
       const result: unknown = await readStream(client, 'POST', path, body, query).catch(
