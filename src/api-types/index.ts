@@ -1,2 +1,3 @@
 export type * from './images.js';
 export type * from './system.js';
+export type * from './containers.js';

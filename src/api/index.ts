@@ -7,3 +7,7 @@ export { systemRoutes } from './routes/system.js';
 export type { SystemBackend } from './routes/system.js';
 export { imageRoutes } from './routes/images.js';
 export type { ImagesBackend } from './routes/images.js';
+export { containerRoutes } from './routes/containers.js';
+export type { ContainersBackend } from './routes/containers.js';
+export { containerStreamRoutes } from './routes/container-streams.js';
+export { takeUpgradeBody } from './request.js';

@@ -1,12 +1,67 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 import { invalidArgument } from '../core/index.js';
 
 /** Largest JSON request body accepted; anything bigger is refused with 400. */
 export const MAX_JSON_BODY = 16 * 1024 * 1024;
 
+/** Bodies of upgrade requests, read off the raw socket before the handler runs. */
+const upgradeBodies = new WeakMap<IncomingMessage, Buffer>();
+
+/**
+ * Node does not parse the body of an upgrade request (exec start sends `{"Detach":false,...}`
+ * with `Upgrade: tcp`): the body's Content-Length bytes are taken off the socket here, so they
+ * are not mistaken for the process's stdin, and kept for `readBodyText`.
+ */
+export async function takeUpgradeBody(
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (!Number.isSafeInteger(declared) || declared <= 0 || declared > MAX_JSON_BODY) {
+    if (head.length > 0) socket.unshift(head);
+    return;
+  }
+  const chunks: Buffer[] = [head];
+  let size = head.length;
+  while (size < declared) {
+    const chunk = await nextChunk(socket);
+    if (!chunk) break;
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const all = Buffer.concat(chunks);
+  if (all.length > declared) socket.unshift(all.subarray(declared));
+  upgradeBodies.set(req, all.subarray(0, declared));
+}
+
+function nextChunk(socket: Socket): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const read = () => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) return;
+      done(chunk);
+    };
+    const ended = () => done(undefined);
+    const done = (chunk: Buffer | undefined) => {
+      socket.off('readable', read);
+      socket.off('end', ended);
+      socket.off('close', ended);
+      resolve(chunk);
+    };
+    socket.on('readable', read);
+    socket.once('end', ended);
+    socket.once('close', ended);
+    read();
+  });
+}
+
 /** Reads the whole body as text, refusing bodies over `limit` bytes. */
 export async function readBodyText(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<string> {
+  const upgraded = upgradeBodies.get(req);
+  if (upgraded) return upgraded.toString('utf8');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw invalidArgument(`request body too large: over ${limit} bytes`);
   const chunks: Buffer[] = [];

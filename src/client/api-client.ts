@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -62,6 +64,11 @@ export interface ApiClient {
   ping(): Promise<PingResult>;
   /** The version used in request paths: the server's, capped at this client's. */
   apiVersion(): Promise<string>;
+  /**
+   * A new raw connection to the daemon (TLS when configured), half-open allowed: what
+   * hijacked requests (attach, exec start) are written on.
+   */
+  dial(): Promise<net.Socket>;
   close(): void;
 }
 
@@ -191,6 +198,32 @@ export function createClient(options: ClientOptions): ApiClient {
     async json<T>(method: string, path: string, opts: RequestOptions = {}) {
       const text = await readAll(await client.stream(method, path, opts));
       return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
+    },
+    dial() {
+      return new Promise((resolve, reject) => {
+        const target =
+          address.kind === 'unix'
+            ? { path: address.path }
+            : { host: address.host, port: address.port };
+        const socket = useTls
+          ? tls.connect({
+              ...target,
+              ca: options.tls?.ca,
+              cert: options.tls?.cert,
+              key: options.tls?.key,
+              rejectUnauthorized: options.tls?.verify ?? true,
+              ...(address.kind === 'tcp' && net.isIP(address.host) === 0
+                ? { servername: address.host }
+                : {}),
+            })
+          : net.connect({ ...target, allowHalfOpen: true });
+        const ready = useTls ? 'secureConnect' : 'connect';
+        socket.once('error', reject);
+        socket.once(ready, () => {
+          socket.off('error', reject);
+          resolve(socket);
+        });
+      });
     },
     close() {
       agent.destroy();

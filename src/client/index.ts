@@ -1,1 +1,3 @@
 export * from './api-client.js';
+export * from './hijack.js';
+export * from './stdcopy.js';

@@ -33,6 +33,9 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   registryMirrors: string[];
   labels: string[];
+  /** Default log driver and options of containers (`log-driver`, `log-opts`). */
+  logDriver: string;
+  logOpts: Record<string, string>;
 }
 
 /**
@@ -40,6 +43,19 @@ export interface DaemonConfig {
  * places is an error.
  */
 export const DAEMON_FLAGS: (FlagSpec & { key: string })[] = [
+  {
+    key: 'log-driver',
+    name: 'log-driver',
+    type: 'string',
+    default: 'json-file',
+    help: 'Default driver for container logs',
+  },
+  {
+    key: 'log-opts',
+    name: 'log-opt',
+    type: 'list',
+    help: 'Default log driver options for containers',
+  },
   { key: 'hosts', name: 'host', short: 'H', type: 'list', help: 'Daemon socket(s) to connect to' },
   {
     key: 'data-root',
@@ -191,6 +207,11 @@ function fileValue(spec: FlagSpec & { key: string }, raw: unknown, path: string)
     if (typeof raw !== 'boolean') throw bad();
     return raw;
   }
+  if (spec.key === 'log-opts' && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const entries = Object.entries(raw as Record<string, unknown>);
+    if (!entries.every(([, v]) => typeof v === 'string')) throw bad();
+    return entries.map(([k, v]) => `${k}=${v as string}`);
+  }
   if (spec.type === 'list') {
     if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) throw bad();
     return raw;
@@ -251,5 +272,13 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
     registryMirrors: list('registry-mirrors'),
     labels: list('labels'),
+    logDriver: str('log-driver') ?? 'json-file',
+    logOpts: Object.fromEntries(
+      list('log-opts').map((kv) => {
+        const eq = kv.indexOf('=');
+        if (eq < 0) throw invalidArgument(`invalid log-opt: ${kv} (want key=value)`);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+    ),
   };
 }

@@ -1,6 +1,17 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 
-import { createApiHandler, imageRoutes, systemRoutes } from '../api/index.js';
+import {
+  containerRoutes,
+  containerStreamRoutes,
+  createApiHandler,
+  imageRoutes,
+  systemRoutes,
+} from '../api/index.js';
+import {
+  type ContainerService,
+  bindContainerService,
+  openContainers,
+} from '../containers/index.js';
 import {
   DEFAULT_UNIX_SOCKET,
   type Logger,
@@ -64,38 +75,64 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   }
   const lock: InstanceLock = locked.lock;
   let listeners: Listener[] = [];
+  let containers: ContainerService | undefined;
   let pidfileWritten = false;
   try {
     await writePidfile(config.pidfile);
     pidfileWritten = true;
-    const images = bindImageService(
-      await openImages({
+    const usage = {
+      containerUsing: (id: string): string | undefined => containers?.containerUsing(id),
+    };
+    const imageStores = await openImages({
+      dataRoot: config.dataRoot,
+      driver: config.storageDriver,
+      usage,
+      logger,
+    });
+    const images = bindImageService(imageStores);
+    const cgroups = await detectCgroupLayout();
+    containers = bindContainerService(
+      await openContainers({
         dataRoot: config.dataRoot,
+        execRoot: config.execRoot,
         driver: config.storageDriver,
-        usage: { containerUsing: () => undefined },
+        images: imageStores,
+        cgroups,
         logger,
+        defaults: {
+          logDriver: config.logDriver,
+          logOpts: config.logOpts,
+          initPath: await findInitBinary(),
+          stopTimeout: 10,
+        },
       }),
     );
+    const running = containers;
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,
       debug: () => logger.level === 'debug',
       storageDriver: config.storageDriver,
-      loggingDriver: 'json-file',
+      loggingDriver: config.logDriver,
       defaultRuntime: 'runc',
       runtimes: { runc: { path: 'runc' } },
       insecureRegistries: config.insecureRegistries,
       registryMirrors: config.registryMirrors,
       labels: config.labels,
-      cgroups: await detectCgroupLayout(),
+      cgroups,
       inventory: () =>
         Promise.resolve({
-          containers: { running: 0, paused: 0, stopped: 0 },
+          containers: running.counts(),
           images: images.count(),
         }),
     });
     const handler = createApiHandler({
-      routes: [...systemRoutes(system), ...imageRoutes(images)],
+      routes: [
+        ...systemRoutes(system),
+        ...imageRoutes(images),
+        ...containerRoutes(running),
+        ...containerStreamRoutes(running),
+      ],
       logger,
     });
     listeners = await openListeners(addresses, handler, config, logger);
@@ -110,10 +147,30 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     config,
     async stop() {
       await closeListeners(listeners, SHUTDOWN_GRACE_MS);
+      // Containers keep running: their monitors do not depend on moord.
+      await containers?.close();
       await removeFile(config.pidfile);
       await lock.release();
     },
   };
+}
+
+/** A static init for `--init` (Debian: tini's `tini-static`, or docker-init). */
+async function findInitBinary(): Promise<string | undefined> {
+  const { access } = await import('node:fs/promises');
+  for (const path of [
+    '/usr/bin/tini-static',
+    '/usr/bin/docker-init',
+    '/usr/libexec/docker/docker-init',
+  ]) {
+    try {
+      await access(path);
+      return path;
+    } catch (err) {
+      if (!hasErrno(err, 'ENOENT')) throw err;
+    }
+  }
+  return undefined;
 }
 
 async function removeFile(path: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   isLoopbackHost,
   unavailable,
 } from '../core/index.js';
+import { takeUpgradeBody } from '../api/index.js';
 import { lookupGroupId } from '../sys/index.js';
 import type { DaemonConfig } from './config.js';
 
@@ -85,7 +86,7 @@ async function openUnix(
     if (found === undefined) throw invalidArgument(`group ${config.group} not found`);
     gid = found;
   }
-  const server = http.createServer(handler);
+  const server = acceptUpgrades(http.createServer(handler), handler);
   // The socket must never be reachable by others, not even between listen() and chmod().
   const previous = process.umask(0o177);
   try {
@@ -98,13 +99,39 @@ async function openUnix(
   return server;
 }
 
+/** Upgraded (attach, exec) connections: the HTTP server no longer tracks them. */
+const upgradedSockets = new WeakMap<http.Server, Set<net.Socket>>();
+
+/**
+ * Attach and exec start ask to upgrade the connection (`Upgrade: tcp`). Node then hands over
+ * the raw socket, with nothing of the HTTP machinery left on it (a client that half-closes its
+ * side, as the docker CLI does without stdin, must not end the stream). The same handler
+ * serves it, with a response bound to the socket for errors.
+ */
+function acceptUpgrades<T extends http.Server>(server: T, handler: http.RequestListener): T {
+  const hijacked = new Set<net.Socket>();
+  upgradedSockets.set(server, hijacked);
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    hijacked.add(socket);
+    socket.once('close', () => hijacked.delete(socket));
+    void takeUpgradeBody(req, socket, head).then(() => {
+      const res = new http.ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket);
+      res.on('finish', () => socket.end());
+      handler(req, res);
+    });
+  });
+  return server;
+}
+
 async function openTcp(
   address: { host: string; port: number },
   handler: http.RequestListener,
   config: DaemonConfig,
 ): Promise<http.Server> {
   if (config.tls !== true) {
-    const server = http.createServer(handler);
+    const server = acceptUpgrades(http.createServer(handler), handler);
     await listen(server, address);
     return server;
   }
@@ -126,6 +153,7 @@ async function openTcp(
     },
     handler,
   );
+  acceptUpgrades(server, handler);
   await listen(server, address);
   return server;
 }
@@ -167,7 +195,10 @@ export async function closeListeners(listeners: Listener[], graceMs: number): Pr
     listeners.map(async ({ address, server }) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        for (const socket of upgradedSockets.get(server) ?? []) socket.destroy();
+      }, graceMs);
       await closed;
       clearTimeout(timer);
       if (address.kind === 'unix') {

@@ -7,3 +7,5 @@ export {
   type StorageDriver,
 } from './layer-store.js';
 export { STORAGE_DRIVERS } from './drivers.js';
+export { isAcceptedXattr } from './apply-entry.js';
+export { OPAQUE_XATTR } from './tree-ops.js';

@@ -7,3 +7,4 @@ export * from './changes.js';
 export * from './shell-word.js';
 export * from './signal.js';
 export * from './go-duration.js';
+export * from './restart-flag.js';

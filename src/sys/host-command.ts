@@ -54,3 +54,33 @@ export function runHostCommand(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** The absolute path of a program on the PATH (as `which`), or undefined. */
+export async function findExecutable(name: string): Promise<string | undefined> {
+  if (name.includes('/')) return name;
+  const { access, constants } = await import('node:fs').then((fs) => ({
+    access: fs.promises.access,
+    constants: fs.constants,
+  }));
+  const dirs = (
+    process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+  ).split(':');
+  for (const dir of dirs) {
+    if (dir === '') continue;
+    const path = `${dir}/${name}`;
+    try {
+      await access(path, constants.X_OK);
+      return path;
+    } catch (err) {
+      if (!hasErrno(err, 'ENOENT', 'EACCES', 'ENOTDIR')) throw err;
+    }
+  }
+  return undefined;
+}
+
+/** The capabilities this process may hand on (CapBnd of /proc/self/status), as a hex mask. */
+export async function boundingCapabilityMask(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile('/proc/self/status', 'utf8');
+  return /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '000001ffffffffff';
+}

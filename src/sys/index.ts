@@ -8,3 +8,5 @@ export * from './special-files.js';
 export * from './tree-copy.js';
 export * from './filesystem-sync.js';
 export * from './overlay-mount.js';
+export * from './process-table.js';
+export * from './xattr-scan.js';

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
 import { escapePath } from '../../client/index.js';
-import { type FlagSpec, flagString } from '../../core/index.js';
+import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { CliContext, Command } from '../context.js';
 import { errorText, isApiStatus } from '../error-text.js';
 import { TemplateError, compileTemplate, type Renderer } from '../go-template.js';
+import { inspectContainer } from '../inspect-container.js';
 import { compactJson, indentJson } from '../json-text.js';
 
 const FORMAT_FLAG: FlagSpec = {
@@ -128,9 +129,15 @@ const OBJECT_TYPES = [
   'volume',
 ];
 
+type Lookup = (ctx: CliContext, ref: string, size: boolean) => Promise<Inspected>;
+
 /** The object types the top-level inspect tries, in docker's order, with their lookups. */
-const LOOKUPS: { type: string; lookup: (ctx: CliContext, ref: string) => Promise<Inspected> }[] = [
-  { type: 'image', lookup: inspectImage },
+const LOOKUPS: { type: string; lookup: Lookup }[] = [
+  {
+    type: 'container',
+    lookup: (ctx, ref, size) => inspectContainer(ctx, ref, size),
+  },
+  { type: 'image', lookup: (ctx, ref) => inspectImage(ctx, ref) },
 ];
 
 function isSkippable(err: unknown): boolean {
@@ -142,11 +149,16 @@ function isSkippable(err: unknown): boolean {
 }
 
 /** The top-level inspect's lookup: the first object type that knows `ref` (or only `type`). */
-async function inspectAny(ctx: CliContext, ref: string, type: string): Promise<Inspected> {
+async function inspectAny(
+  ctx: CliContext,
+  ref: string,
+  type: string,
+  size: boolean,
+): Promise<Inspected> {
   for (const candidate of LOOKUPS) {
     if (type !== '' && candidate.type !== type) continue;
     try {
-      return await candidate.lookup(ctx, ref);
+      return await candidate.lookup(ctx, ref, size);
     } catch (err) {
       if (type !== '' || !isSkippable(err)) throw err;
     }
@@ -179,8 +191,9 @@ export const inspectCommand: Command = {
     if (type !== '' && !OBJECT_TYPES.includes(type)) {
       throw new Error(`unknown type: "${type}": ${known}`);
     }
+    const size = flagBool(flags, 'size');
     return runInspect(ctx, flags.args, flagString(flags, 'format') ?? '', (ref) =>
-      inspectAny(ctx, ref, type),
+      inspectAny(ctx, ref, type, size),
     );
   },
 };

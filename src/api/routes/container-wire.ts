@@ -1,0 +1,163 @@
+import type {
+  ContainerInspectResponse,
+  ContainerState,
+  ContainerSummary,
+  ExecInspectResponse,
+  NetworkSettings,
+} from '../../api-types/index.js';
+import type { ContainerRecord, ContainerView, ExecSession } from '../../containers/index.js';
+import { containerStatusText } from '../../containers/index.js';
+
+function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): NetworkSettings {
+  const mode = record.hostConfig.NetworkMode ?? 'none';
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: sandboxKey,
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: {
+      [mode]: {
+        IPAMConfig: null,
+        Links: null,
+        Aliases: null,
+        MacAddress: '',
+        NetworkID: '',
+        EndpointID: '',
+        Gateway: '',
+        IPAddress: '',
+        IPPrefixLen: 0,
+        IPv6Gateway: '',
+        GlobalIPv6Address: '',
+        GlobalIPv6PrefixLen: 0,
+        DriverOpts: null,
+        DNSNames: null,
+      },
+    },
+  };
+}
+
+function toState(record: ContainerRecord): ContainerState {
+  const s = record.state;
+  const running = s.status === 'running' || s.status === 'paused' || s.status === 'restarting';
+  const state: ContainerState = {
+    Status: s.status,
+    Running: running,
+    Paused: s.status === 'paused',
+    Restarting: s.status === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: s.status === 'dead',
+    Pid: s.status === 'running' || s.status === 'paused' ? s.pid : 0,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt,
+    FinishedAt: s.finishedAt,
+  };
+  if (s.health) {
+    state.Health = {
+      Status: s.health.status,
+      FailingStreak: s.health.failingStreak,
+      Log: s.health.log.map((r) => ({
+        Start: r.start,
+        End: r.end,
+        ExitCode: r.exitCode,
+        Output: r.output,
+      })),
+    };
+  }
+  return state;
+}
+
+export function toContainerInspect(view: ContainerView): ContainerInspectResponse {
+  const { record, paths } = view;
+  const out: ContainerInspectResponse = {
+    Id: record.id,
+    Created: record.created,
+    Path: record.path,
+    Args: record.args,
+    State: toState(record),
+    Image: record.imageId,
+    ResolvConfPath: paths.resolvConf,
+    HostnamePath: paths.hostname,
+    HostsPath: paths.hosts,
+    LogPath: view.logPath,
+    Name: `/${record.name}`,
+    RestartCount: record.restartCount,
+    Driver: record.driver,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: view.execIds.length > 0 ? view.execIds : null,
+    HostConfig: record.hostConfig,
+    GraphDriver: { Name: record.driver, Data: view.graphDriverData },
+    Mounts: [],
+    Config: record.config,
+    NetworkSettings: emptyNetworkSettings(record, view.sandboxKey),
+  };
+  if (view.sizeRw !== undefined) out.SizeRw = view.sizeRw;
+  if (view.sizeRootFs !== undefined) out.SizeRootFs = view.sizeRootFs;
+  return out;
+}
+
+/** Docker's COMMAND column: path and args joined, as the API sends it. */
+function commandOf(record: ContainerRecord): string {
+  return [record.path, ...record.args].join(' ');
+}
+
+export function toContainerSummary(view: ContainerView, now = Date.now()): ContainerSummary {
+  const { record } = view;
+  const summary: ContainerSummary = {
+    Id: record.id,
+    Names: [`/${record.name}`],
+    Image: record.config.Image ?? record.imageId,
+    ImageID: record.imageId,
+    Command: commandOf(record),
+    Created: Math.floor(Date.parse(record.created) / 1000),
+    Ports: [],
+    Labels: record.config.Labels ?? {},
+    State: record.state.status,
+    Status: containerStatusText(record, now),
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'none' },
+    NetworkSettings: { Networks: emptyNetworkSettings(record, '').Networks },
+    Mounts: [],
+  };
+  if (view.sizeRw !== undefined) summary.SizeRw = view.sizeRw;
+  if (view.sizeRootFs !== undefined) summary.SizeRootFs = view.sizeRootFs;
+  return summary;
+}
+
+export function toExecInspect(session: ExecSession): ExecInspectResponse {
+  const [entrypoint = '', ...args] = session.config.Cmd ?? [];
+  return {
+    CanRemove: false,
+    DetachKeys: session.config.DetachKeys ?? '',
+    ID: session.id,
+    Running: session.running,
+    ExitCode: session.exitCode,
+    ProcessConfig: {
+      privileged: session.config.Privileged === true,
+      user: session.config.User ?? '',
+      tty: session.config.Tty === true,
+      entrypoint,
+      arguments: args,
+    },
+    OpenStdin: session.config.AttachStdin === true,
+    OpenStderr: session.config.AttachStderr === true,
+    OpenStdout: session.config.AttachStdout === true,
+    ContainerID: session.containerId,
+    Pid: session.pid,
+  };
+}

@@ -1,0 +1,73 @@
+import type { Logger } from '../core/index.js';
+import type { Images } from '../images/index.js';
+import type { LogPump } from '../logging/index.js';
+import type { Runc } from '../runtime/index.js';
+import type { CgroupLayout } from '../sys/index.js';
+import type { ContainerLifecycle, KeyedLocks, LifecycleRegistry } from './container-events.js';
+import type { ContainerPaths, EngineDirs } from './container-paths.js';
+import type { ContainerRecord } from './container-record.js';
+import type { ContainerStore } from './container-store.js';
+import type { ExecConfig } from '../api-types/index.js';
+import type { ExecPaths } from './container-paths.js';
+
+/** Daemon-wide defaults for containers (daemon.json / flags). */
+export interface ContainerDefaults {
+  /** `log-driver` and `log-opts`. */
+  logDriver: string;
+  logOpts: Record<string, string>;
+  /** Path of the init binary `--init` bind-mounts (undefined: --init is refused). */
+  initPath: string | undefined;
+  /** Seconds `stop` waits by default. */
+  stopTimeout: number;
+}
+
+/** What moord knows about a container beyond its record while the daemon runs. */
+export interface LiveContainer {
+  pump?: LogPump;
+  /** Timer of a pending restart (restart policy back-off). */
+  restartTimer?: NodeJS.Timeout;
+  /** When the current run started (ms), for the back-off reset. */
+  startedAtMs?: number;
+  /** The delay used for the last restart, for Docker's doubling back-off. */
+  lastDelayMs?: number;
+  /** Stops the health checker. */
+  stopHealth?: () => void;
+}
+
+/** An exec session: kept in memory only, as Docker does. */
+export interface ExecSession {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  started: boolean;
+  paths: ExecPaths;
+  events: ContainerLifecycle;
+  pump?: LogPump;
+}
+
+/** Everything the container verbs share. */
+export interface ContainerContext {
+  store: ContainerStore;
+  images: Images;
+  runc: Runc;
+  dirs: EngineDirs;
+  driver: string;
+  cgroups: CgroupLayout;
+  logger: Logger;
+  defaults: ContainerDefaults;
+  locks: KeyedLocks;
+  lifecycle: LifecycleRegistry;
+  live: Map<string, LiveContainer>;
+  execs: Map<string, ExecSession>;
+  /** What the daemon may grant (its own bounding set). */
+  availableCapabilities: string[];
+  runtimeBinary: string;
+  pathsOf(record: ContainerRecord): ContainerPaths;
+  eventsOf(id: string): ContainerLifecycle;
+  liveOf(id: string): LiveContainer;
+  /** Set while the daemon shuts down: exits are then not followed by restarts. */
+  shuttingDown: boolean;
+}

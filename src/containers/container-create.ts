@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+
+import type { ContainerCreateRequest } from '../api-types/index.js';
+import { invalidArgument } from '../core/index.js';
+import { resolveImage } from '../images/index.js';
+import { validateLogConfig } from '../logging/index.js';
+import { buildRuntimeSpec } from '../runtime/index.js';
+import type { ContainerContext } from './container-context.js';
+import { mergeImageConfig, normalizeHostConfig, processOf } from './container-config.js';
+import { generateName, validateName } from './container-names.js';
+import { ZERO_TIME, type ContainerRecord } from './container-record.js';
+import { nowRfc3339Nano } from './container-exit.js';
+import { writeEtcFiles } from './etc-files.js';
+import { validateRestartPolicy } from './restart-policy.js';
+import { prepareRootfs } from './rootfs-mount.js';
+
+/** Until bridge networking lands, the default network mode is `none` (see README). */
+const DEFAULT_NETWORK_MODE = 'none';
+const NETWORK_MODES = new Set(['none', 'host']);
+
+function checkNetworkMode(mode: string): void {
+  if (NETWORK_MODES.has(mode)) return;
+  if (mode.startsWith('container:')) {
+    throw invalidArgument('network mode container: is not supported yet');
+  }
+  throw invalidArgument(`network ${mode} not found`);
+}
+
+/**
+ * Docker's create: validates the request, resolves the image (NotFound "No such image: X",
+ * which makes the docker CLI pull), merges the image's config, prepares the writable layer and
+ * the container's /etc files, and stores the record last — a crash before that leaves only a
+ * directory without a record, which the store removes at start.
+ */
+export async function createContainer(
+  ctx: ContainerContext,
+  request: ContainerCreateRequest,
+  requestedName: string | undefined,
+): Promise<{ id: string; warnings: string[] }> {
+  const { HostConfig: rawHost, ...withNetworking } = request;
+  const { NetworkingConfig, ...rawConfig } = withNetworking;
+  void NetworkingConfig; // endpoints come with the networking layer
+  if (!rawConfig.Image) throw invalidArgument('No image specified');
+  const hostConfig = normalizeHostConfig(rawHost);
+  validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
+  if (hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
+  checkNetworkMode(hostConfig.NetworkMode ?? '');
+  if (hostConfig.LogConfig?.Type) {
+    validateLogConfig(hostConfig.LogConfig.Type, hostConfig.LogConfig.Config ?? {});
+  }
+  const resolved = resolveImage(ctx.images.images, ctx.images.refs, rawConfig.Image);
+  const image = ctx.images.images.get(resolved.id);
+  if (!image) throw invalidArgument(`No such image: ${rawConfig.Image}`);
+
+  const id = randomBytes(32).toString('hex');
+  const config = mergeImageConfig(rawConfig, image.config, id);
+  const { path, args } = processOf(config);
+  // Everything the runtime config would refuse (capabilities, sysctls, security options...)
+  // is refused now, not at start.
+  buildRuntimeSpec({
+    id,
+    rootfs: '/',
+    args: [path, ...args],
+    env: [],
+    cwd: '/',
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    hostname: config.Hostname ?? '',
+    domainname: config.Domainname ?? '',
+    config,
+    hostConfig,
+    cgroupsPath: `/moor/${id}`,
+    cgroupVersion: ctx.cgroups.version,
+    networkNamespace: hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
+    files: { hosts: '/', hostname: '/', resolvConf: '/' },
+    availableCapabilities: ctx.availableCapabilities,
+  });
+
+  let name = requestedName ?? '';
+  if (name !== '') {
+    validateName(name);
+    name = name.replace(/^\//, '');
+  } else {
+    name = generateName((candidate) => ctx.store.idByName(candidate) !== undefined);
+  }
+  ctx.store.reserveName(name, id);
+  try {
+    const record: ContainerRecord = {
+      id,
+      name,
+      created: nowRfc3339Nano(),
+      imageId: image.id,
+      path,
+      args,
+      config,
+      hostConfig,
+      state: {
+        status: 'created',
+        pid: 0,
+        monitorPid: 0,
+        exitCode: 0,
+        error: '',
+        startedAt: ZERO_TIME,
+        finishedAt: ZERO_TIME,
+        oomKilled: false,
+        manuallyStopped: false,
+      },
+      restartCount: 0,
+      driver: ctx.driver,
+    };
+    const paths = ctx.pathsOf(record);
+    await mkdir(paths.dir, { recursive: true, mode: 0o710 });
+    await prepareRootfs(ctx, paths, image.topLayer);
+    await writeEtcFiles(paths, {
+      hostname: config.Hostname ?? '',
+      domainname: config.Domainname ?? '',
+      hostConfig,
+    });
+    await ctx.store.save(record);
+    return { id, warnings: [] };
+  } catch (err) {
+    ctx.store.releaseName(name, id);
+    await ctx.store.delete(id);
+    throw err;
+  }
+}

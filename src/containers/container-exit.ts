@@ -1,0 +1,108 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+
+import { hasErrno } from '../core/index.js';
+import type { ContainerContext } from './container-context.js';
+import type { ContainerRecord } from './container-record.js';
+import { markExited } from './container-state.js';
+import { unmountRootfs } from './rootfs-mount.js';
+
+/** RFC 3339 with nanoseconds from a bigint nanosecond timestamp. */
+export function rfc3339Nano(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+}
+
+export function nowRfc3339Nano(): string {
+  const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return rfc3339Nano(ns);
+}
+
+async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path, { bigint: true })]);
+    const code = Number.parseInt(text.trim(), 10);
+    return { code: Number.isNaN(code) ? 255 : code, at: rfc3339Nano(info.mtimeNs) };
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/** Stops what runs beside a container's process: health checks, then the log pump (drained). */
+export async function stopLiveParts(ctx: ContainerContext, id: string): Promise<void> {
+  const live = ctx.liveOf(id);
+  live.stopHealth?.();
+  live.stopHealth = undefined;
+  if (live.pump) {
+    const pump = live.pump;
+    live.pump = undefined;
+    await pump.drain({ final: true });
+    await pump.stop();
+  }
+}
+
+/**
+ * Records that a container's process ended: all of its output is converted into the log first,
+ * then the runtime's state and the rootfs mount are released, the exit code and time (the exit
+ * file's mtime, written by the monitor even while moord was down) are stored, and waiters are
+ * told. Returns the stored record, or undefined when there was nothing to record.
+ */
+export async function recordExit(
+  ctx: ContainerContext,
+  id: string,
+  fallback?: { code: number; at: string },
+): Promise<ContainerRecord | undefined> {
+  const record = ctx.store.get(id);
+  const paths = record ? ctx.pathsOf(record) : undefined;
+  if (!record || !paths) {
+    await rm(`${ctx.dirs.exits}/${id}`, { force: true });
+    return undefined;
+  }
+  const status = record.state.status;
+  if (status !== 'running' && status !== 'paused') return undefined;
+  const exit = (await readExitFile(paths.exitFile)) ?? fallback;
+  if (!exit) return undefined;
+  const oomKilled = await exists(`${paths.persist}/oom`);
+  await stopLiveParts(ctx, id);
+  await ctx.runc.delete(id, true);
+  await unmountRootfs(ctx, paths);
+  await rm(paths.bundle, { recursive: true, force: true });
+  await rm(paths.exitFile, { force: true });
+  const updated: ContainerRecord = {
+    ...record,
+    state: markExited(record.state, exit.code, exit.at, oomKilled),
+  };
+  await ctx.store.save(updated);
+  ctx.eventsOf(id).emit('exit', exit.code);
+  return updated;
+}
+
+/**
+ * Watches the exit directory: each file the monitors write there names a container whose
+ * process ended. Existing files are handled at once (exits while moord was down).
+ */
+export async function watchExits(
+  dir: string,
+  onExit: (id: string) => void,
+): Promise<{ close(): void }> {
+  const watcher: FSWatcher = watch(dir, (_event, name) => {
+    if (typeof name === 'string' && /^[a-f0-9]{64}$/.test(name)) onExit(name);
+  });
+  watcher.on('error', () => undefined);
+  for (const name of await readdir(dir)) {
+    if (/^[a-f0-9]{64}$/.test(name)) onExit(name);
+  }
+  return { close: () => watcher.close() };
+}

@@ -1,0 +1,69 @@
+import type { ContainerConfig, HostConfig } from '../api-types/index.js';
+import type { Digest } from '../oci/index.js';
+
+/**
+ * The container model: what moord stores per container (one JSON file, written atomically) and
+ * what every container verb reads. `config` and `hostConfig` stay in Docker's wire shape: they
+ * are the client's request (merged with the image's config, as Docker stores it) and inspect
+ * echoes them back; everything moord decides itself is camelCase.
+ */
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+export interface HealthResult {
+  /** RFC 3339 with nanoseconds. */
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+export interface HealthState {
+  status: HealthStatus;
+  failingStreak: number;
+  /** The last five results, oldest first (as Docker keeps them). */
+  log: HealthResult[];
+}
+
+/** Docker's zero time, shown for StartedAt/FinishedAt that never happened. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  /** The container's init process on the host (0 when not running). */
+  pid: number;
+  /** The monitor (conmon) process that parents the init (0 when none). */
+  monitorPid: number;
+  exitCode: number;
+  /** Why the last start failed ('' when it did not). */
+  error: string;
+  /** RFC 3339 with nanoseconds, or ZERO_TIME. */
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  /** Set by stop/kill from a user, cleared by start: restart policies leave such a container alone. */
+  manuallyStopped: boolean;
+  health?: HealthState;
+}
+
+export interface ContainerRecord {
+  /** 64 lowercase hex digits. */
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  /** RFC 3339 with nanoseconds. */
+  created: string;
+  imageId: Digest;
+  /** The process the container runs: entrypoint + cmd resolved at create. */
+  path: string;
+  args: string[];
+  /** Config.Image is kept exactly as the client sent it. */
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** The storage driver its rootfs lives on. */
+  driver: string;
+}

@@ -1,0 +1,49 @@
+import { rm } from 'node:fs/promises';
+
+import type { ContainerContext } from './container-context.js';
+import { canRemove } from './container-state.js';
+import { stopLiveParts } from './container-exit.js';
+import { killContainer, waitForExit } from './container-stop.js';
+import { unmountRootfs } from './rootfs-mount.js';
+
+/**
+ * Docker's rm: a running container needs `force` (then it is killed first). The record goes
+ * first, so a crash half way leaves a directory without a record, which the store removes at
+ * start; then the runtime's state, the mount and the files.
+ */
+export async function removeContainer(
+  ctx: ContainerContext,
+  id: string,
+  options: { force: boolean },
+): Promise<void> {
+  const record = ctx.store.get(id);
+  if (!record) return;
+  canRemove(record, options.force);
+  const live = ctx.liveOf(id);
+  if (live.restartTimer) {
+    clearTimeout(live.restartTimer);
+    live.restartTimer = undefined;
+  }
+  if (record.state.status === 'running' || record.state.status === 'paused') {
+    if (record.state.status === 'paused') await ctx.runc.resume(id).catch(() => undefined);
+    await killContainer(ctx, id, 'SIGKILL').catch(() => undefined);
+    await waitForExit(ctx, id, 10_000);
+  }
+  await ctx.locks.run(id, async () => {
+    const current = ctx.store.get(id);
+    if (!current) return;
+    const paths = ctx.pathsOf(current);
+    await stopLiveParts(ctx, id);
+    await ctx.runc.delete(id, true);
+    await unmountRootfs(ctx, paths);
+    await rm(paths.bundle, { recursive: true, force: true });
+    await rm(paths.exitFile, { force: true });
+    await ctx.store.delete(id);
+    ctx.live.delete(id);
+    for (const [execId, session] of ctx.execs) {
+      if (session.containerId === id) ctx.execs.delete(execId);
+    }
+  });
+  ctx.eventsOf(id).emit('removed');
+  ctx.lifecycle.forget(id);
+}

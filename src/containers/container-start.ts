@@ -1,0 +1,188 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+
+import { invalidArgument } from '../core/index.js';
+import { createLogPump, openLogDriver } from '../logging/index.js';
+import {
+  RuntimeStartError,
+  buildRuntimeSpec,
+  launchMonitor,
+  reopenMonitorLog,
+  serializeRuntimeSpec,
+} from '../runtime/index.js';
+import type { ContainerContext } from './container-context.js';
+import type { ContainerPaths } from './container-paths.js';
+import type { ContainerRecord } from './container-record.js';
+import { canStart, markRunning } from './container-state.js';
+import { probeCommand, startHealthCheck } from './health-check.js';
+import { resolveProcess } from './process-setup.js';
+import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
+
+/** Docker's exit codes for a process the runtime could not start. */
+function startFailureCode(message: string): number {
+  if (/executable file not found|no such file or directory/i.test(message)) return 127;
+  if (/permission denied|exec format error|not a directory/i.test(message)) return 126;
+  return 128;
+}
+
+function cgroupsPath(id: string): string {
+  return `/moor/${id}`;
+}
+
+export async function ensureLogPump(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  paths: ContainerPaths,
+) {
+  const live = ctx.liveOf(record.id);
+  if (live.pump) return live.pump;
+  const log = record.hostConfig.LogConfig ?? {};
+  const driver = await openLogDriver({
+    type: log.Type || ctx.defaults.logDriver,
+    config: log.Type ? (log.Config ?? {}) : { ...ctx.defaults.logOpts, ...(log.Config ?? {}) },
+    dir: paths.dir,
+    id: record.id,
+  });
+  const pump = createLogPump({
+    source: paths.monitorLog,
+    checkpoint: paths.monitorLogOffset,
+    driver,
+    reopenSource: () => reopenMonitorLog(paths.bundle),
+  });
+  await pump.start();
+  live.pump = pump;
+  return pump;
+}
+
+/**
+ * Starts a created or exited container: mounts its rootfs, writes the OCI bundle, starts its
+ * monitor (which runs `runc create`), converts its output from then on, and runs `runc start`.
+ * Call under the container's lock. A process the runtime cannot start leaves the container
+ * stopped with Docker's exit code (127 not found, 126 not executable) and the runtime's error.
+ */
+export async function startContainer(
+  ctx: ContainerContext,
+  id: string,
+  options: { internal?: boolean } = {},
+): Promise<void> {
+  let record = ctx.store.get(id);
+  if (!record) throw invalidArgument(`No such container: ${id}`);
+  // Restarts (restart policy) start a container that shows `restarting`.
+  if (!(options.internal && record.state.status === 'restarting')) canStart(record);
+  const paths = ctx.pathsOf(record);
+  const image = ctx.images.images.get(record.imageId);
+  await mountRootfs(ctx, paths, image?.topLayer);
+  try {
+    await rm(paths.exitFile, { force: true });
+    await rm(paths.bundle, { recursive: true, force: true });
+    await mkdir(paths.persist, { recursive: true, mode: 0o700 });
+    const proc = await resolveProcess(record, paths);
+    const spec = buildRuntimeSpec({
+      id,
+      rootfs: paths.rootfs,
+      args: proc.args,
+      env: proc.env,
+      cwd: proc.cwd,
+      user: proc.user,
+      hostname: record.config.Hostname ?? '',
+      domainname: record.config.Domainname ?? '',
+      config: record.config,
+      hostConfig: record.hostConfig,
+      cgroupsPath: cgroupsPath(id),
+      cgroupVersion: ctx.cgroups.version,
+      networkNamespace:
+        record.hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
+      files: { hosts: paths.hosts, hostname: paths.hostname, resolvConf: paths.resolvConf },
+      availableCapabilities: ctx.availableCapabilities,
+      ...(record.hostConfig.Init && ctx.defaults.initPath
+        ? { initPath: ctx.defaults.initPath }
+        : {}),
+    });
+    if (record.hostConfig.Init && !ctx.defaults.initPath) {
+      throw invalidArgument('--init: no init binary found (install the tini package)');
+    }
+    await writeFile(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
+    const pump = await ensureLogPump(ctx, record, paths);
+    let started;
+    try {
+      started = await launchMonitor({
+        id,
+        uuid: paths.uuid,
+        bundle: paths.bundle,
+        logPath: paths.monitorLog,
+        exitDir: ctx.dirs.exits,
+        persistDir: paths.persist,
+        socketDir: ctx.dirs.sockets,
+        pidFile: paths.pidFile,
+        monitorPidFile: paths.monitorPidFile,
+        terminal: record.config.Tty === true,
+        stdin: record.config.OpenStdin === true,
+        // As Docker: the end of the attached input closes stdin only for StdinOnce without a
+        // TTY; a terminal stays usable after a detach.
+        leaveStdinOpen:
+          record.config.OpenStdin === true &&
+          (record.config.StdinOnce !== true || record.config.Tty === true),
+        runtime: { binary: ctx.runc.binary, root: ctx.runc.root },
+      });
+    } catch (err) {
+      await pump.stop();
+      ctx.liveOf(id).pump = undefined;
+      throw err;
+    }
+    const now = new Date().toISOString().replace('Z', '000000Z');
+    const running = markRunning(record.state, started.pid, started.monitorPid, now);
+    record = {
+      ...record,
+      state: probeCommand(record.config.Healthcheck?.Test)
+        ? { ...running, health: { status: 'starting', failingStreak: 0, log: [] } }
+        : running,
+    };
+    await ctx.store.save(record);
+    ctx.liveOf(id).startedAtMs = Date.now();
+    ctx.eventsOf(id).emit('created');
+    await ctx.runc.start(id);
+    startHealthCheck(ctx, record);
+  } catch (err) {
+    await recordStartFailure(ctx, id, err);
+    throw err;
+  }
+}
+
+async function recordStartFailure(ctx: ContainerContext, id: string, err: unknown): Promise<void> {
+  const record = ctx.store.get(id);
+  if (!record) return;
+  const message = err instanceof Error ? err.message : String(err);
+  await ctx.runc.delete(id, true).catch(() => undefined);
+  await unmountRootfs(ctx, ctx.pathsOf(record)).catch(() => undefined);
+  const live = ctx.liveOf(id);
+  if (live.pump) {
+    await live.pump.stop();
+    live.pump = undefined;
+  }
+  const ran = record.state.status === 'running' || record.state.status === 'restarting';
+  const exitCode =
+    err instanceof RuntimeStartError
+      ? startFailureCode(message)
+      : ran
+        ? 128
+        : record.state.exitCode;
+  await ctx.store.save({
+    ...record,
+    state: {
+      ...record.state,
+      status: ran ? 'exited' : record.state.status,
+      pid: 0,
+      monitorPid: 0,
+      exitCode,
+      error: message,
+    },
+  });
+  // Attached clients must not wait for a process that never ran. Waiters keep waiting, as
+  // with Docker: no exit happened.
+  ctx.eventsOf(id).emit('start-failed');
+}
+
+/** The error a client sees when the runtime refused the process (the CLI maps it to 126/127). */
+export function startError(err: unknown): unknown {
+  if (!(err instanceof RuntimeStartError)) return err;
+  return invalidArgument(`failed to create task for container: ${err.message}`, err);
+}

@@ -1,0 +1,16 @@
+export type {
+  ContainerRecord,
+  ContainerState,
+  ContainerStatus,
+  HealthState,
+} from './container-record.js';
+export { openContainers } from './open-containers.js';
+export type { Containers, OpenContainersOptions } from './open-containers.js';
+export { bindContainerService } from './container-service.js';
+export type { ContainerService, LogsOptions, WaitCondition } from './container-service.js';
+export type { ContainerView } from './container-view.js';
+export type { ExecSession } from './container-context.js';
+export type { ContainerDefaults } from './container-context.js';
+export { containerStatusText } from './container-status.js';
+export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
+export type { ContainerFilters } from './container-filters.js';

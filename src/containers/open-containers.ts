@@ -1,0 +1,154 @@
+import { mkdir, readFile } from 'node:fs/promises';
+
+import { type Logger, hasErrno, unavailable } from '../core/index.js';
+import type { Images } from '../images/index.js';
+import { capabilitiesFromMask, createRunc } from '../runtime/index.js';
+import { type CgroupLayout, boundingCapabilityMask, findExecutable } from '../sys/index.js';
+import type { ContainerContext, ContainerDefaults, LiveContainer } from './container-context.js';
+import { KeyedLocks, LifecycleRegistry } from './container-events.js';
+import { recordExit, nowRfc3339Nano, watchExits } from './container-exit.js';
+import { containerPaths, engineDirs } from './container-paths.js';
+import { openContainerStore } from './container-store.js';
+import { ensureLogPump, startContainer } from './container-start.js';
+import { removeContainer } from './container-remove.js';
+import { scheduleRestart } from './restart-manager.js';
+import { startHealthCheck } from './health-check.js';
+
+export interface OpenContainersOptions {
+  dataRoot: string;
+  execRoot: string;
+  driver: string;
+  images: Images;
+  cgroups: CgroupLayout;
+  logger: Logger;
+  defaults: ContainerDefaults;
+  runtimeBinary?: string;
+}
+
+/** Whether `pid` is a live conmon process (and not a recycled pid). */
+async function isMonitor(pid: number): Promise<boolean> {
+  if (pid <= 0) return false;
+  try {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.split('\0')[0]?.endsWith('conmon') === true;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ESRCH')) return false;
+    throw err;
+  }
+}
+
+export interface Containers {
+  ctx: ContainerContext;
+  /** Starts a container (the user's start and restarts share it). */
+  start(id: string, internal?: boolean): Promise<void>;
+  /** Stops following exits; running containers keep running. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the container records and reconciles them with what runs: a container whose monitor
+ * is alive keeps running (its log catches up from where the daemon left it); one that ended
+ * while moord was down gets its exit code and time from the monitor's exit file; one whose
+ * monitor vanished without a trace (a host reboot) is marked exited. Then restart policies
+ * apply, as on Docker's daemon start.
+ */
+export async function openContainers(options: OpenContainersOptions): Promise<Containers> {
+  const dirs = engineDirs(options.dataRoot, options.execRoot);
+  for (const dir of [dirs.bundles, dirs.exits, dirs.sockets, dirs.runcRoot]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  }
+  const store = await openContainerStore(dirs.containers, options.logger);
+  const runtimeBinary = await findExecutable(options.runtimeBinary ?? 'runc');
+  if (!runtimeBinary) throw unavailable('runc not found (install the runc package)');
+  const lifecycle = new LifecycleRegistry();
+  const live = new Map<string, LiveContainer>();
+  const ctx: ContainerContext = {
+    store,
+    images: options.images,
+    runc: createRunc({ binary: runtimeBinary, root: dirs.runcRoot }),
+    runtimeBinary,
+    availableCapabilities: capabilitiesFromMask(await boundingCapabilityMask()),
+    dirs,
+    driver: options.driver,
+    cgroups: options.cgroups,
+    logger: options.logger,
+    defaults: options.defaults,
+    locks: new KeyedLocks(),
+    lifecycle,
+    live,
+    execs: new Map(),
+    pathsOf: (record) => containerPaths(dirs, record.id, record.driver),
+    eventsOf: (id) => lifecycle.of(id),
+    liveOf(id) {
+      let entry = live.get(id);
+      if (!entry) {
+        entry = {};
+        live.set(id, entry);
+      }
+      return entry;
+    },
+    shuttingDown: false,
+  };
+
+  const start = (id: string, internal = false): Promise<void> =>
+    ctx.locks.run(id, () => startContainer(ctx, id, { internal }));
+
+  const afterExit = async (id: string): Promise<void> => {
+    const record = await ctx.locks.run(id, () => recordExit(ctx, id));
+    if (!record) return;
+    if (await scheduleRestart(ctx, record, (cid) => start(cid, true))) return;
+    if (record.hostConfig.AutoRemove) await removeContainer(ctx, id, { force: true });
+  };
+
+  // Reconcile before following exits, so each container is looked at once.
+  const revive: string[] = [];
+  for (const record of store.all()) {
+    const status = record.state.status;
+    if (status !== 'running' && status !== 'paused' && status !== 'restarting') {
+      if (status !== 'exited' && status !== 'created') continue;
+      revive.push(record.id);
+      continue;
+    }
+    const paths = ctx.pathsOf(record);
+    if (status !== 'restarting' && (await isMonitor(record.state.monitorPid))) {
+      await ensureLogPump(ctx, record, paths);
+      startHealthCheck(ctx, record);
+      continue;
+    }
+    const exited = await ctx.locks.run(record.id, async () => {
+      if (status === 'restarting') {
+        await store.save({ ...record, state: { ...record.state, status: 'exited' } });
+        return ctx.store.get(record.id);
+      }
+      return recordExit(ctx, record.id, { code: 255, at: nowRfc3339Nano() });
+    });
+    if (exited) revive.push(record.id);
+  }
+  const watcher = await watchExits(dirs.exits, (id) => {
+    afterExit(id).catch((err: unknown) => {
+      options.logger.error('handling a container exit failed', {
+        id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+    });
+  });
+  for (const id of revive) {
+    const record = store.get(id);
+    if (record) await scheduleRestart(ctx, record, (cid) => start(cid, true), true);
+  }
+
+  return {
+    ctx,
+    start,
+    async close() {
+      ctx.shuttingDown = true;
+      watcher.close();
+      for (const [id, entry] of live) {
+        if (entry.restartTimer) clearTimeout(entry.restartTimer);
+        entry.stopHealth?.();
+        if (entry.pump) await entry.pump.stop();
+        live.delete(id);
+      }
+    },
+  };
+}

@@ -1,0 +1,20 @@
+export type { LogEntry, LogStream } from './log-entry.js';
+export { normalizeTime, secondsToTime } from './log-time.js';
+export { parseK8sLine } from './k8s-line.js';
+export type { K8sLine } from './k8s-line.js';
+export { goJsonString } from './go-json.js';
+export type { JsonEscapeStyle } from './go-json.js';
+export {
+  DEFAULT_MAX_FILES,
+  DEFAULT_MAX_SIZE,
+  LOG_DRIVERS,
+  parseLogSize,
+  validateLogConfig,
+} from './log-options.js';
+export type { LogDriverType, LogSettings } from './log-options.js';
+export type { LogContainerInfo } from './log-attributes.js';
+export { logPathOf, openLogDriver, readContainerLogs } from './log-driver.js';
+export type { LogDriver, OpenLogDriverOptions, ReadLogsOptions } from './log-driver.js';
+export type { LogReadOptions } from './log-reader.js';
+export { DEFAULT_ROTATE_SOURCE_ABOVE, createLogPump } from './log-pump.js';
+export type { LogPump, LogPumpOptions } from './log-pump.js';

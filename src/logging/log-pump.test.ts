@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { access, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { LogEntry } from './log-entry.js';
+import { type LogDriver, type LogPumpOptions, createLogPump, openLogDriver } from './index.js';
+
+const ID = 'face'.padEnd(64, '3');
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'moor-logging-pump-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes k8s-file records as conmon does, and re-creates its file as conmon's reopen does. */
+class FakeConmon {
+  private fd: number;
+  private n = 0;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+    this.fd = openSync(path, 'a');
+  }
+
+  write(content: string, options: { stream?: string; tag?: 'F' | 'P' } = {}): void {
+    const time = `2026-11-22T19:57:25.${String(++this.n).padStart(6, '0')}+00:00`;
+    writeSync(this.fd, `${time} ${options.stream ?? 'stdout'} ${options.tag ?? 'F'} ${content}\n`);
+  }
+
+  raw(text: string): void {
+    writeSync(this.fd, text);
+  }
+
+  reopen(): void {
+    closeSync(this.fd);
+    this.fd = openSync(`${this.path}.tmp`, 'w');
+    renameSync(`${this.path}.tmp`, this.path);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+interface Setup {
+  dir: string;
+  source: string;
+  checkpoint: string;
+  conmon: FakeConmon;
+  driver: () => Promise<LogDriver>;
+  pump: (extra?: Partial<LogPumpOptions>) => Promise<ReturnType<typeof createLogPump>>;
+  stored: () => Promise<string[]>;
+}
+
+async function setup(t: TestContext): Promise<Setup> {
+  const dir = await tempDir(t);
+  const source = join(dir, 'monitor.log');
+  const checkpoint = join(dir, 'monitor.log.offset');
+  const conmon = new FakeConmon(source);
+  t.after(() => conmon.close());
+  const driver = () => openLogDriver({ type: 'json-file', config: {}, dir, id: ID });
+  const pump = async (extra: Partial<LogPumpOptions> = {}) =>
+    createLogPump({
+      source,
+      checkpoint,
+      driver: await driver(),
+      reopenSource: () => Promise.resolve(conmon.reopen()),
+      pollMs: 20,
+      ...extra,
+    });
+  const stored = async () => {
+    const reader = await driver();
+    const lines: string[] = [];
+    for await (const e of reader.readLogs({
+      stdout: true,
+      stderr: true,
+      follow: false,
+      signal: new AbortController().signal,
+      done: Promise.resolve(),
+    })) {
+      lines.push(`${e.stream === 'stderr' ? 'E:' : ''}${e.line.toString()}`);
+    }
+    await reader.close();
+    return lines;
+  };
+  return { dir, source, checkpoint, conmon, driver, pump, stored };
+}
+
+async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await sleep(5);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+test('catch-up after a crash: nothing lost, nothing written twice', async (t) => {
+  const { conmon, pump, stored, checkpoint } = await setup(t);
+  conmon.write('one');
+  conmon.write('two', { stream: 'stderr' });
+  const first = await pump();
+  await first.start();
+  assert.deepEqual(await stored(), ['one\n', 'E:two\n']);
+  // moord goes away; the checkpoint stays as the last batch left it. conmon writes on.
+  await first.stop();
+  conmon.write('three');
+  conmon.write('four-', { tag: 'P' });
+  conmon.write('five');
+  const second = await pump();
+  await second.start();
+  assert.deepEqual(await stored(), ['one\n', 'E:two\n', 'three\n', 'four-', 'five\n']);
+  await second.stop();
+  // A crash between the driver's write and the checkpoint: that batch comes again, no loss.
+  const ino = (await readFile(checkpoint, 'utf8')).trim().split(' ')[1];
+  const text = await readFile(conmon.path, 'latin1');
+  const lastRecord = text.lastIndexOf('\n', text.indexOf('stdout F five')) + 1;
+  await writeFile(checkpoint, `${lastRecord} ${ino}\n`);
+  conmon.write('six');
+  const third = await pump();
+  await third.start();
+  assert.deepEqual(await stored(), [
+    'one\n',
+    'E:two\n',
+    'three\n',
+    'four-',
+    'five\n',
+    'five\n',
+    'six\n',
+  ]);
+  await third.stop();
+});
+
+test('a source re-created while moord was down is converted from its start', async (t) => {
+  const { conmon, pump, stored, checkpoint } = await setup(t);
+  conmon.write('fresh');
+  await writeFile(checkpoint, '999999 1\n');
+  const p = await pump();
+  await p.start();
+  assert.deepEqual(await stored(), ['fresh\n']);
+  await p.stop();
+});
+
+test('a final drain flushes a last record without newline', async (t) => {
+  const { conmon, pump, stored } = await setup(t);
+  const p = await pump();
+  await p.start();
+  conmon.write('full');
+  conmon.raw('2026-11-22T19:57:26Z stdout F cut sho');
+  await p.drain();
+  assert.deepEqual(await stored(), ['full\n']);
+  await p.drain({ final: true });
+  assert.deepEqual(await stored(), ['full\n', 'cut sho\n']);
+  await p.stop();
+});
+
+test('the source is rotated: moved aside, re-created by conmon, finished and deleted', async (t) => {
+  const { conmon, pump, stored, source, checkpoint } = await setup(t);
+  const p = await pump({ rotateSourceAbove: 200 });
+  await p.start();
+  const expected: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 5; i++) {
+      conmon.write(`round ${round} line ${i}`);
+      expected.push(`round ${round} line ${i}\n`);
+    }
+    await p.drain();
+    assert.equal(await exists(`${source}.old`), false);
+    assert.equal((await stat(source)).size, 0, 'a new, empty source');
+    assert.equal(
+      await readFile(checkpoint, 'utf8'),
+      `0 ${(await stat(source, { bigint: true })).ino}\n`,
+    );
+  }
+  assert.deepEqual(await stored(), expected);
+  await p.stop();
+});
+
+test('conmon writes to the old file until it gets to the reopen: nothing is lost', async (t) => {
+  const { conmon, pump, stored, source } = await setup(t);
+  const reopened: Array<Promise<void>> = [];
+  const p = await pump({
+    rotateSourceAbove: 100,
+    reopenSource: () => {
+      // conmon handles the request later, writing meanwhile into the moved file.
+      reopened.push(
+        sleep(30).then(() => {
+          conmon.write('late in the old file');
+          conmon.reopen();
+          conmon.write('first in the new file');
+        }),
+      );
+      return Promise.resolve();
+    },
+  });
+  await p.start();
+  conmon.write('a line long enough to pass the limit of the source');
+  conmon.write('another one');
+  await p.drain();
+  assert.equal(await exists(`${source}.old`), true, 'waiting for the new source');
+  await Promise.all(reopened);
+  const want = [
+    'a line long enough to pass the limit of the source\n',
+    'another one\n',
+    'late in the old file\n',
+    'first in the new file\n',
+  ];
+  await eventually(async () => (await stored()).length === want.length, 'the rotation to finish');
+  assert.deepEqual(await stored(), want);
+  await eventually(async () => !(await exists(`${source}.old`)), 'the old file to go');
+  await p.stop();
+});
+
+test('a rotation cut short by a crash is finished at start', async (t) => {
+  const { conmon, pump, stored, source, checkpoint } = await setup(t);
+  conmon.write('converted before the crash');
+  const first = await pump();
+  await first.start();
+  await first.stop();
+  conmon.write('not yet converted');
+  // The crash came after the source was moved aside, before conmon was asked for a new one.
+  await rename(source, `${source}.old`);
+  const reopens: string[] = [];
+  const second = await pump({
+    reopenSource: () => {
+      reopens.push('reopen');
+      conmon.reopen();
+      conmon.write('in the new file');
+      return Promise.resolve();
+    },
+  });
+  await second.start();
+  assert.deepEqual(reopens, ['reopen']);
+  assert.deepEqual(await stored(), [
+    'converted before the crash\n',
+    'not yet converted\n',
+    'in the new file\n',
+  ]);
+  assert.equal(await exists(`${source}.old`), false);
+  await second.stop();
+  // A crash after the checkpoint moved to the new file, before `.old` was deleted.
+  await writeFile(`${source}.old`, '2026-11-22T19:57:25Z stdout F already converted\n');
+  const third = await pump();
+  await third.start();
+  assert.equal(await exists(`${source}.old`), false);
+  assert.equal((await stored()).length, 3);
+  assert.match(await readFile(checkpoint, 'utf8'), /^\d+ \d+\n$/);
+  await third.stop();
+});
+
+test('subscribers get each batch as conmon writes it', async (t) => {
+  const { conmon, pump } = await setup(t);
+  const p = await pump({ pollMs: 1000 });
+  await p.start();
+  const seen: LogEntry[] = [];
+  const unsubscribe = p.subscribe((entries) => seen.push(...entries));
+  p.subscribe(() => {
+    throw new Error('a broken listener is dropped');
+  });
+  conmon.write('live', { stream: 'stderr' });
+  // Well before the 1 s poll: inotify wakes the pump.
+  await eventually(() => seen.length === 1, 'the live entry');
+  assert.deepEqual(
+    seen.map((e) => [e.stream, e.line.toString(), e.partial, e.time]),
+    [['stderr', 'live\n', false, '2026-11-22T19:57:25.000001000Z']],
+  );
+  unsubscribe();
+  conmon.write('unseen');
+  await p.drain();
+  assert.equal(seen.length, 1);
+  await p.stop();
+});
+
+test('50,000 records are converted quickly', async (t) => {
+  const { source, pump, dir } = await setup(t);
+  const line = '2026-11-22T19:57:25.279812000+00:00 stdout F a line of output\n';
+  await writeFile(source, line.repeat(50_000));
+  const p = await pump({ rotateSourceAbove: 1 << 30 });
+  const started = performance.now();
+  await p.start();
+  const ms = performance.now() - started;
+  await p.stop();
+  const size = (await stat(join(dir, `${ID}-json.log`))).size;
+  assert.equal(
+    size,
+    50_000 *
+      '{"log":"a line of output\\n","stream":"stdout","time":"2026-11-22T19:57:25.279812Z"}\n'
+        .length,
+  );
+  assert.ok(ms < 500, `conversion took ${ms} ms`);
+});

@@ -1,0 +1,248 @@
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+
+import { hasErrno } from '../core/index.js';
+import { type FileWaker, createFileWaker } from './file-waker.js';
+import { k8sEntries } from './k8s-line.js';
+import type { LogDriver } from './log-driver.js';
+import type { LogEntry } from './log-entry.js';
+import { inodeOf } from './log-files.js';
+import { readAt } from './log-format.js';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from './pump-checkpoint.js';
+
+/**
+ * Converts a monitor's CRI ("k8s-file") log into a log driver's files, and hands every entry
+ * to live listeners (attach).
+ *
+ * Nothing is lost while moord is down: conmon keeps appending to the source, and the pump
+ * stores how far it has converted (the checkpoint) only after the driver has written a batch,
+ * so a restarted pump continues from there — at worst, after a crash, one batch is written
+ * twice. The source is kept small: past `rotateSourceAbove` it is renamed to `<source>.old`
+ * and conmon is asked (`reopenSource`) to start a new file; once the new one exists, conmon
+ * has let go of the old one, which is converted to its end and deleted. A crash in the middle
+ * is finished at the next start.
+ */
+export interface LogPump {
+  /** Catches up from the checkpoint, then follows the source (inotify, and a slow poll). */
+  start(): Promise<void>;
+  /**
+   * Converts everything in the source now. `final` (the writer is gone) also converts a last
+   * record without newline, and a moved-aside `.old` even if no new source appeared.
+   */
+  drain(options?: { final?: boolean }): Promise<void>;
+  /** Stops following, waits for a conversion in progress, closes the driver. */
+  stop(): Promise<void>;
+  /**
+   * Calls `listener` with each converted batch, after it is stored. A listener that throws
+   * is unsubscribed. Returns the unsubscribe function.
+   */
+  subscribe(listener: (entries: LogEntry[]) => void): () => void;
+}
+
+export interface LogPumpOptions {
+  /** conmon's k8s-file log. */
+  source: string;
+  /** A small file holding how far the source has been converted. */
+  checkpoint: string;
+  driver: LogDriver;
+  /** Asks conmon to re-create the source (it writes `<source>.tmp`, renames it over). */
+  reopenSource: () => Promise<void>;
+  /** Size of the source after which it is rotated (default 8 MiB). */
+  rotateSourceAbove?: number;
+  /** The fallback poll when inotify misses events (ms, default 1000). */
+  pollMs?: number;
+  /** Errors of background conversions (the next event or poll retries). */
+  onError?: (err: unknown) => void;
+}
+
+export const DEFAULT_ROTATE_SOURCE_ABOVE = 8 * 1024 * 1024;
+const CHUNK = 4 << 20;
+
+/** Where conversion of a file stands. */
+interface Position {
+  offset: number;
+  /** The file the offset belongs to (undefined: not known yet). */
+  ino?: bigint;
+}
+
+export function createLogPump(options: LogPumpOptions): LogPump {
+  const { source, checkpoint, driver } = options;
+  const old = `${source}.old`;
+  const rotateAbove = options.rotateSourceAbove ?? DEFAULT_ROTATE_SOURCE_ABOVE;
+  const listeners = new Set<(entries: LogEntry[]) => void>();
+  const report = options.onError ?? (() => undefined);
+  let current: Position = { offset: 0 };
+  /** The moved-aside source while a rotation is under way. */
+  let rotating: Position | undefined;
+  let stopped = false;
+  let waker: FileWaker | undefined;
+  let loop: Promise<void> | undefined;
+  let initialized: Promise<void> | undefined;
+
+  function publish(entries: LogEntry[]): void {
+    for (const listener of listeners) {
+      try {
+        listener(entries);
+      } catch (err) {
+        listeners.delete(listener);
+        report(err);
+      }
+    }
+  }
+
+  /** Converts `path` from `at`, checkpointing after each batch; returns the new position. */
+  async function convert(path: string, at: Position, final: boolean): Promise<Position> {
+    let file;
+    try {
+      file = await open(path, 'r');
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT')) return at;
+      throw err;
+    }
+    try {
+      const info = await file.stat({ bigint: true });
+      const size = Number(info.size);
+      // Another file than the checkpoint's, or one cut short: convert it from its start.
+      let pos = at.ino !== undefined && at.ino !== info.ino ? 0 : at.offset;
+      if (pos > size) pos = 0;
+      let chunk = CHUNK;
+      while (pos < size) {
+        const want = Math.min(size - pos, chunk);
+        const data = Buffer.allocUnsafe(want);
+        const got = await readAt(file, data, want, pos);
+        if (got === 0) break;
+        let end = data.lastIndexOf(0x0a, got - 1) + 1;
+        if (end === 0) {
+          const atEnd = pos + got >= size;
+          if (!atEnd) {
+            chunk *= 2; // one record longer than a chunk
+            continue;
+          }
+          if (!final) break;
+          end = got;
+        }
+        const entries = k8sEntries(data, 0, end);
+        if (entries.length > 0) await driver.write(entries);
+        pos += end;
+        await writeCheckpoint(checkpoint, { offset: pos, ino: info.ino });
+        if (entries.length > 0) publish(entries);
+      }
+      return { offset: pos, ino: info.ino };
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Moves the source aside and asks for a new one; false when there was none. */
+  async function beginRotation(): Promise<boolean> {
+    try {
+      await rename(source, old);
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT')) return false;
+      throw err;
+    }
+    rotating = current;
+    current = { offset: 0 };
+    await options.reopenSource();
+    return true;
+  }
+
+  /** Converts the moved-aside source; once finished (see drain), deletes it. */
+  async function convertOld(final: boolean): Promise<boolean> {
+    if (!rotating) return true;
+    // The new source exists only once conmon has closed the old one.
+    const replaced = (await inodeOf(source)) !== undefined;
+    rotating = await convert(old, rotating, final || replaced);
+    if (!replaced && !final) return false;
+    current = { offset: 0, ino: await inodeOf(source) };
+    await writeCheckpoint(checkpoint, current);
+    await rm(old, { force: true });
+    rotating = undefined;
+    return true;
+  }
+
+  async function convertAll(final: boolean): Promise<void> {
+    for (;;) {
+      if (!(await convertOld(final))) return;
+      current = await convert(source, current, final);
+      if (final || current.offset <= rotateAbove) return;
+      if (!(await beginRotation())) return;
+    }
+  }
+
+  /** Finishes a rotation a crash cut short, and loads the checkpoint. */
+  async function init(): Promise<void> {
+    const saved: Checkpoint | undefined = await readCheckpoint(checkpoint);
+    const oldIno = await inodeOf(old);
+    if (oldIno !== undefined) {
+      if (saved?.ino === undefined || saved.ino === oldIno) {
+        rotating = { offset: saved?.offset ?? 0, ino: oldIno };
+        // Moved aside, but maybe never asked for a new file: ask (again).
+        if ((await inodeOf(source)) === undefined) await options.reopenSource();
+        return;
+      }
+      // The checkpoint already belongs to the new source: `.old` was converted.
+      await rm(old, { force: true });
+    }
+    current = saved ?? { offset: 0 };
+  }
+
+  // One conversion at a time; requests made meanwhile share one follow-up run.
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  function schedule(final: boolean): Promise<void> {
+    if (!final && queued) return queued;
+    const run: Promise<void> = chain.then(async () => {
+      if (queued === run) queued = undefined;
+      await (initialized ??= init());
+      if (stopped && !final) return;
+      await convertAll(final);
+    });
+    if (!final) queued = run;
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function follow(w: FileWaker): Promise<void> {
+    while (!stopped) {
+      await w.wait();
+      if (stopped) return;
+      await schedule(false).catch(report);
+    }
+  }
+
+  return {
+    async start() {
+      if (stopped || waker) return;
+      // Watching first: what is written during the catch-up wakes the loop.
+      waker = createFileWaker({
+        dir: dirname(source),
+        pollMs: options.pollMs ?? 1000,
+        accept: (name) => name === basename(source) || name === basename(old),
+        ref: false,
+      });
+      try {
+        await schedule(false);
+      } catch (err) {
+        waker.close();
+        waker = undefined;
+        throw err;
+      }
+      loop = follow(waker);
+    },
+    drain: (opts) => (stopped ? Promise.resolve() : schedule(opts?.final === true)),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      waker?.close();
+      await loop;
+      await chain;
+      await driver.close();
+      listeners.clear();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { hasErrno, internal, unavailable } from '../core/index.js';
+
+/**
+ * The per-container monitor: conmon. It runs `runc create` (or `runc exec`), becomes the parent
+ * of the container's init, holds its stdio, writes its output to a CRI ("k8s-file") log, and
+ * writes the exit code to `<exitDir>/<id>` when the process ends — whether moord is running or
+ * not. conmon daemonizes itself; the launching process only waits for the sync message.
+ */
+export interface MonitorSpec {
+  /** The container id (conmon's `-c`; the exit file is named after it). */
+  id: string;
+  /** Short unique name for the attach socket link (`<socketDir>/<uuid>/attach`). */
+  uuid: string;
+  /** The OCI bundle (holds config.json; conmon puts `attach`, `ctl`, `winsz` there). */
+  bundle: string;
+  /** Where the CRI log goes. */
+  logPath: string;
+  exitDir: string;
+  /** conmon writes `exit` and, on an OOM kill, `oom` here. */
+  persistDir?: string;
+  socketDir: string;
+  pidFile: string;
+  monitorPidFile: string;
+  terminal: boolean;
+  /** Open a pipe for the process's stdin, fed through the attach socket. */
+  stdin: boolean;
+  /** Keep stdin open when an attached client goes away (Docker's OpenStdin without StdinOnce). */
+  leaveStdinOpen: boolean;
+  runtime: { binary: string; root: string };
+  /** Run a process in a running container instead of creating one. */
+  exec?: { processSpecPath: string };
+  conmonBinary?: string;
+}
+
+export interface MonitorStarted {
+  /** The process on the host (container init, or the exec'd process). */
+  pid: number;
+  monitorPid: number;
+  /** For exec: resolves with the exit code once the process ends (while moord runs). */
+  exited?: Promise<number>;
+}
+
+/** A failure the runtime reported while creating the process (e.g. executable not found). */
+export class RuntimeStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeStartError';
+  }
+}
+
+/**
+ * runc reports failures as logrus lines (`time="…" level=error msg="runc create failed: …"`);
+ * the client sees the message alone, in the shape containerd gives it to dockerd.
+ */
+export function runtimeMessage(raw: string): string {
+  const lines = raw
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const last = lines.at(-1) ?? '';
+  const quoted = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(last);
+  const message = quoted?.[1] !== undefined ? unquote(quoted[1]) : last.trim();
+  return `OCI runtime create failed: ${message || 'unknown runtime error'}: unknown`;
+}
+
+function unquote(text: string): string {
+  return text.replace(/\\(.)/g, (_all, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
+interface SyncMessage {
+  data: number;
+  message?: string;
+}
+
+function conmonArgs(spec: MonitorSpec): string[] {
+  const args = [
+    '--api-version',
+    '1',
+    '-c',
+    spec.id,
+    '-u',
+    spec.uuid,
+    '-r',
+    spec.runtime.binary,
+    '--runtime-arg',
+    `--root=${spec.runtime.root}`,
+    '-b',
+    spec.bundle,
+    '-p',
+    spec.pidFile,
+    '-P',
+    spec.monitorPidFile,
+    '-l',
+    `k8s-file:${spec.logPath}`,
+    '--exit-dir',
+    spec.exitDir,
+    '--socket-dir-path',
+    spec.socketDir,
+    '--log-level',
+    'error',
+    '--syslog',
+  ];
+  if (spec.persistDir !== undefined) args.push('--persist-dir', spec.persistDir);
+  if (spec.terminal) args.push('-t');
+  if (spec.stdin) args.push('-i');
+  if (spec.leaveStdinOpen) args.push('--leave-stdin-open');
+  if (spec.exec) args.push('-e', '--exec-process-spec', spec.exec.processSpecPath);
+  return args;
+}
+
+/** Splits the sync pipe's stream into JSON messages (one per line). */
+async function* syncMessages(stream: NodeJS.ReadableStream): AsyncGenerator<SyncMessage> {
+  let buffered = '';
+  for await (const chunk of stream) {
+    buffered += chunk.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line === '') continue;
+      try {
+        yield JSON.parse(line) as SyncMessage;
+      } catch (err) {
+        throw internal(`conmon: unreadable sync message ${line}`, err);
+      }
+    }
+  }
+}
+
+async function readPidFile(path: string): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  return Number.parseInt(await readFile(path, 'utf8'), 10);
+}
+
+/**
+ * Starts conmon for a container (runc create: the process exists but has not started; call
+ * `runc start`) or for an exec (the process runs at once). Resolves when the runtime reported
+ * the process's pid; throws RuntimeStartError with the runtime's message when it failed.
+ */
+export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> {
+  const child = spawn(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    detached: true,
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err) => {
+      reject(
+        hasErrno(err, 'ENOENT')
+          ? unavailable('conmon not found (install the conmon package)', err)
+          : err,
+      );
+    });
+  });
+  child.unref();
+  await spawned;
+  const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void; unref?(): void };
+  const messages = syncMessages(pipe);
+  const first = await messages.next();
+  if (first.done) {
+    throw internal(`conmon for ${spec.id} exited without reporting the process`);
+  }
+  if (first.value.data < 0) {
+    pipe.destroy();
+    throw new RuntimeStartError(runtimeMessage(first.value.message ?? ''));
+  }
+  const monitorPid = await readPidFile(spec.monitorPidFile);
+  if (!spec.exec) {
+    pipe.destroy();
+    return { pid: first.value.data, monitorPid };
+  }
+  const exited = (async () => {
+    const next = await messages.next();
+    pipe.destroy();
+    if (next.done) throw internal(`conmon for exec in ${spec.id} went away`);
+    return next.value.data;
+  })();
+  exited.catch(() => undefined);
+  return { pid: first.value.data, monitorPid, exited };
+}
+
+/** Writes one control line to conmon's `ctl` fifo in the bundle (resize, reopen log). */
+async function writeControl(bundle: string, line: string): Promise<void> {
+  // O_NONBLOCK: with no reader (conmon gone) the open fails with ENXIO instead of hanging.
+  const { constants } = await import('node:fs');
+  let handle;
+  try {
+    handle = await open(join(bundle, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (hasErrno(err, 'ENXIO', 'ENOENT')) return;
+    throw err;
+  }
+  try {
+    await handle.write(line);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Resizes the container's terminal. */
+export function resizeTerminal(bundle: string, height: number, width: number): Promise<void> {
+  return writeControl(bundle, `1 ${Math.trunc(height)} ${Math.trunc(width)}\n`);
+}
+
+/** Asks conmon to re-create its log file (after moord moved the old one away). */
+export function reopenMonitorLog(bundle: string): Promise<void> {
+  return writeControl(bundle, '2 0 0\n');
+}
+
+/** The path of the monitor's attach socket for a container or exec session. */
+export function attachSocketPath(socketDir: string, uuid: string): string {
+  return join(socketDir, uuid, 'attach');
+}

@@ -1,0 +1,98 @@
+import { conflict, internal, isMoorError, notFound } from '../core/index.js';
+import { runHostCommand } from '../sys/index.js';
+
+/** runc's view of a container (`runc state`). */
+export interface RuncState {
+  id: string;
+  pid: number;
+  /** 'creating' | 'created' | 'running' | 'paused' | 'stopped' */
+  status: string;
+  bundle: string;
+}
+
+/**
+ * The OCI runtime's command line, for one state root. Every call is one `runc` process; the
+ * monitor (conmon) runs `runc create` itself, so this is everything after create.
+ */
+export interface Runc {
+  readonly binary: string;
+  readonly root: string;
+  start(id: string): Promise<void>;
+  /** Sends a signal to the init (or to every process with `all`). Conflict when not running. */
+  kill(id: string, signal: number, all?: boolean): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Removes runc's state; `force` kills a running container first. Missing → no error. */
+  delete(id: string, force?: boolean): Promise<void>;
+  /** undefined when runc does not know the container. */
+  state(id: string): Promise<RuncState | undefined>;
+  /** Host pids of every process in the container. */
+  pids(id: string): Promise<number[]>;
+  /** Applies resource limits to a running container (`runc update -r -`). */
+  update(id: string, resources: unknown): Promise<void>;
+}
+
+function runcError(err: unknown, id: string): unknown {
+  if (!isMoorError(err, 'Internal')) return err;
+  const text = err.message;
+  if (/does not exist|not exist/.test(text)) return notFound(`No such container: ${id}`, err);
+  if (/not running|container not running|process already finished/.test(text)) {
+    return conflict(`Container ${id} is not running`, err);
+  }
+  if (/already paused|not paused/.test(text)) return conflict(text, err);
+  return err;
+}
+
+export function createRunc(options: { binary: string; root: string }): Runc {
+  const { binary, root } = options;
+  const run = async (args: string[], input?: string): Promise<string> => {
+    try {
+      return await runHostCommand(binary, ['--root', root, ...args], {
+        packageName: 'runc',
+        ...(input === undefined ? {} : { input }),
+      });
+    } catch (err) {
+      throw runcError(err, args[args.length - 1] ?? '');
+    }
+  };
+  return {
+    binary,
+    root,
+    async start(id) {
+      await run(['start', id]);
+    },
+    async kill(id, signal, all = false) {
+      await run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+    },
+    async pause(id) {
+      await run(['pause', id]);
+    },
+    async resume(id) {
+      await run(['resume', id]);
+    },
+    async delete(id, force = false) {
+      try {
+        await run(['delete', ...(force ? ['--force'] : []), id]);
+      } catch (err) {
+        if (!isMoorError(err, 'NotFound')) throw err;
+      }
+    },
+    async state(id) {
+      try {
+        return JSON.parse(await run(['state', id])) as RuncState;
+      } catch (err) {
+        if (isMoorError(err, 'NotFound')) return undefined;
+        throw err;
+      }
+    },
+    async pids(id) {
+      const out = await run(['ps', '--format', 'json', id]);
+      const pids = JSON.parse(out) as unknown;
+      if (!Array.isArray(pids)) throw internal(`runc ps ${id}: unexpected output`);
+      return pids.filter((p): p is number => typeof p === 'number');
+    },
+    async update(id, resources) {
+      await run(['update', '--resources', '-', id], JSON.stringify(resources));
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+import { MOOR, type TestDaemon, cleanupDaemon, startTestDaemon } from './moord.js';
+import { type RunResult, run } from './run.js';
+
+/** The real docker CLI against a test daemon, isolated from any user config. */
+export function dockerCli(daemon: TestDaemon, configDir: string) {
+  return (
+    args: string[],
+    options: { input?: string; timeoutMs?: number } = {},
+  ): Promise<RunResult> =>
+    run('docker', args, {
+      env: { DOCKER_HOST: daemon.host, DOCKER_CONFIG: configDir },
+      ...options,
+    });
+}
+
+/** A test daemon with busybox:latest made by `moor bootstrap`. */
+export async function startDaemonWithBusybox(name: string): Promise<TestDaemon> {
+  const daemon = await startTestDaemon(name);
+  const boot = await run(MOOR, ['-H', daemon.host, 'bootstrap']);
+  if (boot.code !== 0) throw new Error(`bootstrap failed: ${boot.stderr}`);
+  return daemon;
+}
+
+/**
+ * Removes everything a test daemon's containers left on the host, even when the daemon is
+ * gone: monitors (and with them the containers) started for its exec root are killed, and
+ * mounts under its directory are detached.
+ */
+export async function killLeftovers(dir: string): Promise<void> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let cmdline: string;
+    try {
+      cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const argv = cmdline.split('\0');
+    if (argv[0]?.endsWith('conmon') && argv.some((a) => a.includes(dir))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  await run('sh', [
+    '-c',
+    `runc --root ${dir}/exec/runc list -q 2>/dev/null | xargs -r -n1 runc --root ${dir}/exec/runc delete -f`,
+  ]);
+  const mounts = await readFile('/proc/self/mounts', 'utf8');
+  const targets = mounts
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((t) => t.startsWith(dir))
+    .reverse();
+  for (const target of targets) await run('umount', ['-l', target]);
+}
+
+/** Force-removes the daemon's containers, stops it, and cleans what is left. */
+export async function cleanupContainerDaemon(daemon: TestDaemon | undefined): Promise<void> {
+  if (!daemon) return;
+  if (daemon.proc.exitCode === null) {
+    const ids = await run('docker', ['ps', '-aq'], { env: { DOCKER_HOST: daemon.host } });
+    const list = ids.stdout.split('\n').filter((l) => l !== '');
+    if (list.length > 0) {
+      await run('docker', ['rm', '-f', ...list], { env: { DOCKER_HOST: daemon.host } });
+    }
+  }
+  await daemon.stop();
+  await killLeftovers(daemon.dir);
+  await cleanupDaemon(daemon);
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  cleanupContainerDaemon,
+  dockerCli,
+  startDaemonWithBusybox,
+} from '../helpers/containers.js';
+import { type TestDaemon, launch } from '../helpers/moord.js';
+
+const isRoot = process.getuid?.() === 0;
+
+async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
+
+/** Restarts moord on the same data root, socket and flags. */
+async function relaunch(old: TestDaemon): Promise<TestDaemon> {
+  const args = old.proc.spawnargs.slice(1);
+  return launch({ ...old, args });
+}
+
+/**
+ * Containers outlive moord: kill -9 of the daemon leaves them running under their monitors,
+ * what they print meanwhile reaches the log, exits while the daemon is down are recorded, and
+ * `--restart always` containers come back.
+ */
+describe('containers across daemon restarts', { skip: !isRoot && 'needs root' }, () => {
+  let daemon: TestDaemon | undefined;
+  let config = '';
+  before(async () => {
+    config = await mkdtemp(join(tmpdir(), 'moor-restart-cfg-'));
+    daemon = await startDaemonWithBusybox('ctr-restart');
+  });
+  after(async () => {
+    await cleanupContainerDaemon(daemon);
+    await rm(config, { recursive: true, force: true });
+  });
+
+  test('kill -9 of moord: running containers keep running and logging; exits are recorded', async () => {
+    let docker = dockerCli(daemon as TestDaemon, config);
+    const ticker = await docker([
+      'run',
+      '-d',
+      '--name',
+      'rs-ticker',
+      'busybox',
+      'sh',
+      '-c',
+      'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done',
+    ]);
+    assert.equal(ticker.code, 0, ticker.stderr);
+    await docker(['run', '-d', '--name', 'rs-short', 'busybox', 'sh', '-c', 'sleep 1; exit 42']);
+    await docker([
+      'run',
+      '-d',
+      '--name',
+      'rs-always',
+      '--restart',
+      'always',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    const pidBefore = (
+      await docker(['inspect', '-f', '{{.State.Pid}}', 'rs-ticker'])
+    ).stdout.trim();
+    const path = (await docker(['inspect', '-f', '{{.LogPath}}', 'rs-ticker'])).stdout.trim();
+
+    (daemon as TestDaemon).proc.kill('SIGKILL');
+    await (daemon as TestDaemon).exited;
+    const sizeDown = (await readFile(path, 'utf8')).split('\n').length;
+    await new Promise((r) => setTimeout(r, 1500)); // rs-short exits meanwhile; ticker prints
+    process.kill(Number(pidBefore), 0); // still running
+
+    daemon = await relaunch(daemon as TestDaemon);
+    docker = dockerCli(daemon, config);
+    const state = await docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'rs-ticker']);
+    assert.equal(state.stdout.trim(), `running ${pidBefore}`);
+    await until(async () => (await readFile(path, 'utf8')).split('\n').length > sizeDown + 10);
+    const logs = await docker(['logs', 'rs-ticker']);
+    const ticks = logs.stdout
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[1]));
+    ticks.forEach((n, i) => assert.equal(n, i, 'no tick lost or repeated'));
+
+    const short = await docker([
+      'inspect',
+      '-f',
+      '{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}',
+      'rs-short',
+    ]);
+    const [status, code, finished] = short.stdout.trim().split(' ');
+    assert.equal(status, 'exited');
+    assert.equal(code, '42');
+    assert.ok(Date.parse(finished ?? '') > 0);
+    assert.equal(
+      (await docker(['inspect', '-f', '{{.State.Running}}', 'rs-always'])).stdout.trim(),
+      'true',
+    );
+  });
+
+  test('--restart always comes back after a clean daemon restart that killed it', async () => {
+    let docker = dockerCli(daemon as TestDaemon, config);
+    const pid = Number(
+      (await docker(['inspect', '-f', '{{.State.Pid}}', 'rs-always'])).stdout.trim(),
+    );
+    await (daemon as TestDaemon).stop();
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    daemon = await relaunch(daemon as TestDaemon);
+    docker = dockerCli(daemon, config);
+    await until(async () => {
+      const s = await docker(['inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'rs-always']);
+      const [running, now] = s.stdout.trim().split(' ');
+      return running === 'true' && Number(now) > 0 && Number(now) !== pid;
+    });
+  });
+});
