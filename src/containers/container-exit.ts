@@ -79,12 +79,13 @@ export async function recordExit(
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);
   await rm(paths.bundle, { recursive: true, force: true });
-  await rm(paths.exitFile, { force: true });
   const updated: ContainerRecord = {
     ...record,
     state: markExited(record.state, exit.code, exit.at, oomKilled),
   };
+  // The exit file goes only once the exit is stored: a crash in between loses nothing.
   await ctx.store.save(updated);
+  await rm(paths.exitFile, { force: true });
   ctx.eventsOf(id).emit('exit', exit.code);
   return updated;
 }

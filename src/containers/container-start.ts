@@ -9,6 +9,7 @@ import {
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
+import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
@@ -93,6 +94,7 @@ export async function startContainer(
         record.hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
       files: { hosts: paths.hosts, hostname: paths.hostname, resolvConf: paths.resolvConf },
       availableCapabilities: ctx.availableCapabilities,
+      ...(record.hostConfig.Privileged ? { hostDevices: await hostDevices() } : {}),
       ...(record.hostConfig.Init && ctx.defaults.initPath
         ? { initPath: ctx.defaults.initPath }
         : {}),
@@ -184,5 +186,9 @@ async function recordStartFailure(ctx: ContainerContext, id: string, err: unknow
 /** The error a client sees when the runtime refused the process (the CLI maps it to 126/127). */
 export function startError(err: unknown): unknown {
   if (!(err instanceof RuntimeStartError)) return err;
-  return invalidArgument(`failed to create task for container: ${err.message}`, err);
+  // The wording containerd and dockerd wrap it in: scripts and users grep for these.
+  return invalidArgument(
+    `failed to create task for container: failed to create shim task: OCI runtime create failed: ${err.message}: unknown`,
+    err,
+  );
 }

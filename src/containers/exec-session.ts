@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 
 import type { ExecConfig } from '../api-types/index.js';
 import { conflict, invalidArgument, notFound } from '../core/index.js';
-import { type LogEntry, createLogPump, openLogDriver } from '../logging/index.js';
+import { type LogEntry, type LogPump, createLogPump, openLogDriver } from '../logging/index.js';
 import { RuntimeStartError, attachSocketPath, launchMonitor } from '../runtime/index.js';
 import type { ContainerContext, ExecSession } from './container-context.js';
 import { ContainerLifecycle } from './container-events.js';
@@ -99,20 +99,21 @@ export async function startExec(
   canExec(record);
   session.started = true;
   const { paths } = session;
-  await mkdir(paths.exitDir, { recursive: true, mode: 0o700 });
-  await writeFile(paths.processSpec, JSON.stringify(await execProcessSpec(ctx, session)));
-  const pump = createLogPump({
-    source: paths.log,
-    checkpoint: `${paths.log}.offset`,
-    driver: await openLogDriver({ type: 'none', config: {}, dir: paths.bundle, id: session.id }),
-    reopenSource: () => Promise.resolve(),
-  });
-  await writeFile(paths.log, '');
-  await pump.start();
-  session.pump = pump;
-  if (output) pump.subscribe((entries) => entries.forEach(output));
+  let pump: LogPump | undefined;
   let started;
   try {
+    await mkdir(paths.exitDir, { recursive: true, mode: 0o700 });
+    await writeFile(paths.processSpec, JSON.stringify(await execProcessSpec(ctx, session)));
+    pump = createLogPump({
+      source: paths.log,
+      checkpoint: `${paths.log}.offset`,
+      driver: await openLogDriver({ type: 'none', config: {}, dir: paths.bundle, id: session.id }),
+      reopenSource: () => Promise.resolve(),
+    });
+    await writeFile(paths.log, '');
+    await pump.start();
+    session.pump = pump;
+    if (output) pump.subscribe((entries) => entries.forEach(output));
     started = await launchMonitor({
       id: session.containerId,
       uuid: paths.uuid,
@@ -129,25 +130,31 @@ export async function startExec(
       exec: { processSpecPath: paths.processSpec },
     });
   } catch (err) {
-    await pump.stop();
-    session.exitCode = err instanceof RuntimeStartError ? 126 : 1;
+    // As dockerd: a process that could not be started ends the session with 126, or 127 when
+    // the executable is missing; the error goes to the client.
+    await pump?.stop();
+    const message = err instanceof Error ? err.message : String(err);
+    session.exitCode = /executable file not found|exec: "[^"]*": (stat .*: )?no such file/.test(
+      message,
+    )
+      ? 127
+      : 126;
     session.events.emit('exit', session.exitCode);
     await rm(paths.bundle, { recursive: true, force: true });
     if (err instanceof RuntimeStartError) {
-      const code = /executable file not found|no such file/.test(err.message) ? 127 : 126;
-      session.exitCode = code;
-      throw invalidArgument(`OCI runtime exec failed: ${err.message}`, err);
+      throw invalidArgument(`OCI runtime exec failed: ${err.message}: unknown`, err);
     }
     throw err;
   }
+  const livePump = pump;
   session.pid = started.pid;
   session.running = true;
   session.events.emit('created');
   void (started.exited ?? Promise.resolve(1))
     .catch(() => 1)
     .then(async (code) => {
-      await pump.drain({ final: true });
-      await pump.stop();
+      await livePump.drain({ final: true });
+      await livePump.stop();
       session.exitCode = code;
       session.running = false;
       session.events.emit('exit', code);

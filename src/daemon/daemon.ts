@@ -38,7 +38,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function writePidfile(path: string): Promise<void> {
   try {
     const pid = Number.parseInt(await readFile(path, 'utf8'), 10);
-    if (pid > 0 && pid !== process.pid && processExists(pid)) {
+    if (pid > 0 && pid !== process.pid && (await isMoordProcess(pid))) {
       throw unavailable(
         `pid file found, ensure moord is not running or delete ${path}: process with PID ${pid} is still running`,
       );
@@ -49,12 +49,17 @@ async function writePidfile(path: string): Promise<void> {
   await writeFileAtomic(path, `${process.pid}\n`);
 }
 
-function processExists(pid: number): boolean {
+/**
+ * Whether the pid from a pid file is still a moord. After a crash the number may have been
+ * reused by an unrelated process, which must not keep moord from starting (the data-root lock
+ * is what really excludes a second daemon).
+ */
+async function isMoordProcess(pid: number): Promise<boolean> {
   try {
-    process.kill(pid, 0);
-    return true;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.split('\0').some((arg) => /moord(\.js)?$/.test(arg));
   } catch (err) {
-    if (hasErrno(err, 'ESRCH')) return false;
+    if (hasErrno(err, 'ENOENT', 'ESRCH')) return false;
     return true;
   }
 }

@@ -54,7 +54,7 @@ export class RuntimeStartError extends Error {
 
 /**
  * runc reports failures as logrus lines (`time="…" level=error msg="runc create failed: …"`);
- * the client sees the message alone, in the shape containerd gives it to dockerd.
+ * the client sees the message alone.
  */
 export function runtimeMessage(raw: string): string {
   const lines = raw
@@ -64,7 +64,7 @@ export function runtimeMessage(raw: string): string {
   const last = lines.at(-1) ?? '';
   const quoted = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(last);
   const message = quoted?.[1] !== undefined ? unquote(quoted[1]) : last.trim();
-  return `OCI runtime create failed: ${message || 'unknown runtime error'}: unknown`;
+  return message || 'unknown runtime error';
 }
 
 function unquote(text: string): string {

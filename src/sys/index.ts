@@ -10,3 +10,4 @@ export * from './filesystem-sync.js';
 export * from './overlay-mount.js';
 export * from './process-table.js';
 export * from './xattr-scan.js';
+export * from './host-devices.js';

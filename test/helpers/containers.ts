@@ -73,3 +73,13 @@ export async function cleanupContainerDaemon(daemon: TestDaemon | undefined): Pr
   await killLeftovers(daemon.dir);
   await cleanupDaemon(daemon);
 }
+
+/** Polls `check` until it holds, or fails after `ms`. */
+export async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}

@@ -8,19 +8,11 @@ import {
   cleanupContainerDaemon,
   dockerCli,
   startDaemonWithBusybox,
+  until,
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
-}
 
 /** Containers through the real docker CLI against moord, on real runc and conmon. */
 describe('container lifecycle with the docker CLI', { skip: !isRoot && 'needs root' }, () => {

@@ -8,19 +8,11 @@ import {
   cleanupContainerDaemon,
   dockerCli,
   startDaemonWithBusybox,
+  until,
 } from '../helpers/containers.js';
 import { type TestDaemon, launch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-}
 
 /** Restarts moord on the same data root, socket and flags. */
 async function relaunch(old: TestDaemon): Promise<TestDaemon> {

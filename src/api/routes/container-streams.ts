@@ -171,7 +171,10 @@ async function execStartRoute(backend: ContainerService, ctx: RequestContext): P
       },
     );
   } catch (err) {
-    socket.write(Buffer.from(`${(err as Error).message}\r\n`));
+    // The connection is already a stream: the error goes to the client's stdout, as dockerd
+    // does; the exit code (126/127) is in the exec's inspect.
+    const text = Buffer.from(`${(err as Error).message}\r\n`);
+    socket.write(tty ? text : frame(STDOUT, text));
   }
   closeHijacked(socket);
 }
