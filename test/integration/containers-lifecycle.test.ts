@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -270,5 +271,26 @@ describe('container lifecycle with the docker CLI', { skip: !isRoot && 'needs ro
       return s.stdout.trim() === '2 exited';
     });
     await docker(['rm', '-f', 'lc-retry']);
+  });
+  test('the server detects the detach keys on a non-TTY attach; the container keeps running', async () => {
+    const id = (
+      await docker(['run', '-di', '--name', 'lc-detach', 'busybox', 'cat'])
+    ).stdout.trim();
+    const socket = connect((daemon as TestDaemon).socket);
+    let received = '';
+    socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /containers/${id}/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a,d HTTP/1.1\r\n` +
+        'Host: moor\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
+    await until(async () => Promise.resolve(received.includes('101 UPGRADED')));
+    socket.write('echoed\n');
+    await until(async () => Promise.resolve(received.includes('echoed')));
+    socket.write(Buffer.from([0x01, 0x64])); // ctrl-a, d
+    await closed;
+    const state = await docker(['inspect', '-f', '{{.State.Running}}', 'lc-detach']);
+    assert.equal(state.stdout.trim(), 'true');
+    await docker(['rm', '-f', 'lc-detach']);
   });
 });

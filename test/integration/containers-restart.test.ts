@@ -73,6 +73,7 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     await new Promise((r) => setTimeout(r, 1500)); // rs-short exits meanwhile; ticker prints
     process.kill(Number(pidBefore), 0); // still running
 
+    const relaunchedAt = Date.now();
     daemon = await relaunch(daemon as TestDaemon);
     docker = dockerCli(daemon, config);
     const state = await docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', 'rs-ticker']);
@@ -94,7 +95,9 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     const [status, code, finished] = short.stdout.trim().split(' ');
     assert.equal(status, 'exited');
     assert.equal(code, '42');
+    // FinishedAt is when the process ended (while moord was down), not when moord noticed.
     assert.ok(Date.parse(finished ?? '') > 0);
+    assert.ok(Date.parse(finished ?? '') < relaunchedAt, `${finished} before the relaunch`);
     assert.equal(
       (await docker(['inspect', '-f', '{{.State.Running}}', 'rs-always'])).stdout.trim(),
       'true',
@@ -116,5 +119,26 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
       const [running, now] = s.stdout.trim().split(' ');
       return running === 'true' && Number(now) > 0 && Number(now) !== pid;
     });
+  });
+  test('unless-stopped: a container the user stopped stays stopped across a daemon restart', async () => {
+    let docker = dockerCli(daemon as TestDaemon, config);
+    const flags = ['run', '-d', '--restart', 'unless-stopped', 'busybox', 'sleep', '300'];
+    await docker([...flags.slice(0, 2), '--name', 'rs-us-stopped', ...flags.slice(2)]);
+    await docker([...flags.slice(0, 2), '--name', 'rs-us-killed', ...flags.slice(2)]);
+    await docker(['create', '--name', 'rs-no', 'busybox', 'sleep', '300']);
+    await docker(['stop', '-t', '0', 'rs-us-stopped']);
+    const pid = Number(
+      (await docker(['inspect', '-f', '{{.State.Pid}}', 'rs-us-killed'])).stdout.trim(),
+    );
+    await (daemon as TestDaemon).stop();
+    process.kill(pid, 'SIGKILL');
+    daemon = await relaunch(daemon as TestDaemon);
+    docker = dockerCli(daemon, config);
+    await until(async () => {
+      const s = await docker(['inspect', '-f', '{{.State.Running}}', 'rs-us-killed']);
+      return s.stdout.trim() === 'true';
+    });
+    const stopped = await docker(['inspect', '-f', '{{.State.Status}}', 'rs-us-stopped', 'rs-no']);
+    assert.equal(stopped.stdout, 'exited\ncreated\n');
   });
 });
