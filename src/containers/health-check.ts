@@ -1,4 +1,5 @@
 import type { HealthConfig } from '../api-types/index.js';
+import { goDuration } from '../core/index.js';
 import type { ContainerContext } from './container-context.js';
 import { nowRfc3339Nano } from './container-exit.js';
 import type { ContainerRecord, HealthResult, HealthState } from './container-record.js';
@@ -68,7 +69,7 @@ async function runProbe(
         start,
         end: nowRfc3339Nano(),
         exitCode: -1,
-        output: `Health check exceeded timeout (${timeoutMs / 1000}s)`,
+        output: `Health check exceeded timeout (${goDuration(timeoutMs)})`,
       };
     }
     return { start, end: nowRfc3339Nano(), exitCode: code, output: output.slice(0, MAX_OUTPUT) };

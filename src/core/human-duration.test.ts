@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { humanDuration } from './human-duration.js';
+import { goDuration, humanDuration } from './human-duration.js';
 
 test('humanDuration words durations as go-units does, at each boundary', () => {
   const s = 1000;
@@ -25,4 +25,13 @@ test('humanDuration words durations as go-units does, at each boundary', () => {
     [2 * 365 * 24 * h, '2 years'],
   ];
   for (const [ms, text] of cases) assert.equal(humanDuration(ms), text, `${ms} ms`);
+});
+
+test('goDuration prints durations as Go does', () => {
+  assert.equal(goDuration(200), '200ms');
+  assert.equal(goDuration(1500), '1.5s');
+  assert.equal(goDuration(90_000), '1m30s');
+  assert.equal(goDuration(2 * 3600_000), '2h0m0s');
+  assert.equal(goDuration(0), '0s');
+  assert.equal(goDuration(0.5), '500µs');
 });

@@ -5,4 +5,4 @@ export * from './mutex.js';
 export * from './flags.js';
 export * from './host-address.js';
 export { MOOR_VERSION, API_VERSION, MIN_API_VERSION } from './version.js';
-export { humanDuration } from './human-duration.js';
+export { goDuration, humanDuration } from './human-duration.js';
