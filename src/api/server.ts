@@ -67,7 +67,8 @@ export function createApiHandler(options: ApiOptions): RequestListener {
     setCommonHeaders(res);
     void dispatch(req, res, controller.signal).catch((err: unknown) => {
       const status = statusFromError(err);
-      if (status >= 500) {
+      // 501 answers an unsupported request (e.g. logs of a `none` driver): not a daemon fault.
+      if (status >= 500 && status !== 501) {
         logger.error('API request failed', {
           method: req.method,
           path: req.url,
