@@ -11,3 +11,5 @@ export { containerRoutes } from './routes/containers.js';
 export type { ContainersBackend } from './routes/containers.js';
 export { containerStreamRoutes } from './routes/container-streams.js';
 export { takeUpgradeBody } from './request.js';
+export { containerFileRoutes } from './routes/container-files.js';
+export type { ContainerFilesBackend } from './routes/container-files.js';

@@ -1,5 +1,6 @@
 import type { ContainerConfig, HealthConfig, HostConfig } from '../api-types/index.js';
 import { invalidArgument } from '../core/index.js';
+import { mergeLogConfig } from '../logging/index.js';
 import type { ImageConfig } from '../oci/index.js';
 
 function envKey(entry: string): string {
@@ -92,6 +93,19 @@ export function processOf(config: ContainerConfig): { path: string; args: string
   const [path, ...args] = argv;
   if (path === undefined || path === '') throw invalidArgument('No command specified');
   return { path, args };
+}
+
+/**
+ * The log driver and options a container runs with: those stored at create (merged with the
+ * daemon's then); a record stored without a type gets the daemon's current ones.
+ */
+export function logConfigOf(
+  host: HostConfig,
+  defaults: { logDriver: string; logOpts: Record<string, string> },
+): { Type: string; Config: Record<string, string> } {
+  const log = host.LogConfig;
+  if (log?.Type) return { Type: log.Type, Config: log.Config ?? {} };
+  return mergeLogConfig(log, { driver: defaults.logDriver, opts: defaults.logOpts });
 }
 
 /** HostConfig with Docker's defaults filled in, as inspect shows it. */

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 
 import type { ContainerCreateRequest } from '../api-types/index.js';
 import { invalidArgument } from '../core/index.js';
 import { resolveImage } from '../images/index.js';
-import { validateLogConfig } from '../logging/index.js';
+import { parseSignal } from '../oci/index.js';
+import { mergeLogConfig, validateLogConfig } from '../logging/index.js';
 import { buildRuntimeSpec } from '../runtime/index.js';
 import type { ContainerContext } from './container-context.js';
 import { mergeImageConfig, normalizeHostConfig, processOf } from './container-config.js';
@@ -46,15 +48,23 @@ export async function createContainer(
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
   if (hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
   checkNetworkMode(hostConfig.NetworkMode ?? '');
-  if (hostConfig.LogConfig?.Type) {
-    validateLogConfig(hostConfig.LogConfig.Type, hostConfig.LogConfig.Config ?? {});
-  }
+  // As dockerd: the daemon's driver and options are merged in and stored with the container.
+  const logConfig = mergeLogConfig(hostConfig.LogConfig, {
+    driver: ctx.defaults.logDriver,
+    opts: ctx.defaults.logOpts,
+  });
+  validateLogConfig(logConfig.Type, logConfig.Config);
+  hostConfig.LogConfig = logConfig;
   const resolved = resolveImage(ctx.images.images, ctx.images.refs, rawConfig.Image);
   const image = ctx.images.images.get(resolved.id);
   if (!image) throw invalidArgument(`No such image: ${rawConfig.Image}`);
 
   const id = randomBytes(32).toString('hex');
   const config = mergeImageConfig(rawConfig, image.config, id);
+  // As dockerd: a container on the host's network is named as the host unless told otherwise.
+  if (hostConfig.NetworkMode === 'host' && !rawConfig.Hostname) config.Hostname = hostname();
+  // dockerd refuses a bad stop signal at create, not only when the container is stopped.
+  if (rawConfig.StopSignal) parseSignal(rawConfig.StopSignal);
   const { path, args } = processOf(config);
   // Everything the runtime config would refuse (capabilities, sysctls, security options...)
   // is refused now, not at start.

@@ -7,6 +7,8 @@ import { type ProcessTable, processTable } from '../sys/index.js';
 import { type ContainerView, viewContainer } from './container-view.js';
 import { type AttachEnd, type AttachIo, type AttachStreams, attachContainer } from './attach.js';
 import type { ContainerContext } from './container-context.js';
+import { type ContainerFiles, bindContainerFiles } from './container-files.js';
+import { logConfigOf } from './container-config.js';
 import { createContainer } from './container-create.js';
 import { type ContainerFilters, filterContainers, pruneFilter } from './container-filters.js';
 import { validateName } from './container-names.js';
@@ -30,14 +32,15 @@ export interface LogsOptions {
   follow: boolean;
   stdout: boolean;
   stderr: boolean;
-  since?: number;
-  until?: number;
+  /** Unix seconds, or a normalized time (see LogReadOptions). */
+  since?: number | string;
+  until?: number | string;
   tail?: number;
   signal: AbortSignal;
 }
 
 /** The container operations: what the API and other services call. */
-export interface ContainerService {
+export interface ContainerService extends ContainerFiles {
   ctx: ContainerContext;
   resolve(ref: string): ContainerRecord;
   create(
@@ -100,6 +103,7 @@ export function bindContainerService(containers: Containers): ContainerService {
   const service: ContainerService = {
     ctx,
     resolve,
+    ...bindContainerFiles(ctx),
     create: (request, name) => createContainer(ctx, request, name),
     async start(ref) {
       const { id } = resolve(ref);
@@ -231,9 +235,8 @@ export function bindContainerService(containers: Containers): ContainerService {
     },
     logs(ref, options) {
       const record = resolve(ref);
-      const log = record.hostConfig.LogConfig ?? {};
       return readContainerLogs({
-        type: log.Type || ctx.defaults.logDriver,
+        type: logConfigOf(record.hostConfig, ctx.defaults).Type,
         dir: ctx.pathsOf(record).dir,
         id: record.id,
         stdout: options.stdout,

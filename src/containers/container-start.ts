@@ -13,6 +13,7 @@ import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
+import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
 import { resolveProcess } from './process-setup.js';
@@ -36,18 +37,30 @@ export async function ensureLogPump(
 ) {
   const live = ctx.liveOf(record.id);
   if (live.pump) return live.pump;
-  const log = record.hostConfig.LogConfig ?? {};
+  const log = logConfigOf(record.hostConfig, ctx.defaults);
   const driver = await openLogDriver({
-    type: log.Type || ctx.defaults.logDriver,
-    config: log.Type ? (log.Config ?? {}) : { ...ctx.defaults.logOpts, ...(log.Config ?? {}) },
+    type: log.Type,
+    config: log.Config,
     dir: paths.dir,
     id: record.id,
+    container: {
+      name: record.name,
+      imageId: record.imageId,
+      imageName: record.config.Image ?? '',
+      labels: record.config.Labels ?? {},
+      env: record.config.Env ?? [],
+    },
   });
   const pump = createLogPump({
     source: paths.monitorLog,
     checkpoint: paths.monitorLogOffset,
     driver,
     reopenSource: () => reopenMonitorLog(paths.bundle),
+    onError: (err) =>
+      ctx.logger.error('converting the container log failed', {
+        id: record.id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      }),
   });
   await pump.start();
   live.pump = pump;

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 
 import { hasErrno } from '../core/index.js';
 import { logPathOf } from '../logging/index.js';
+import { logConfigOf } from './container-config.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
-import type { ContainerRecord } from './container-record.js';
+import { type ContainerRecord, ZERO_TIME } from './container-record.js';
 
 /** A container as inspect and list show it: the record plus what moord derives. */
 export interface ContainerView {
@@ -43,13 +44,15 @@ export async function viewContainer(
   options: { size: boolean },
 ): Promise<ContainerView> {
   const paths = ctx.pathsOf(record);
-  const logType = record.hostConfig.LogConfig?.Type || ctx.defaults.logDriver;
+  // Docker shows a LogPath for json-file only, once the container has been started.
+  const logType = logConfigOf(record.hostConfig, ctx.defaults).Type;
+  const logged = logType === 'json-file' && record.state.startedAt !== ZERO_TIME;
   const image = ctx.images.images.get(record.imageId);
   const lower = image?.topLayer ? await ctx.images.layers.lowerDirs(image.topLayer) : [];
   const view: ContainerView = {
     record,
     paths,
-    logPath: logPathOf(logType, paths.dir, record.id),
+    logPath: logged ? logPathOf(logType, paths.dir, record.id) : '',
     execIds: [...ctx.execs.values()].filter((e) => e.containerId === record.id).map((e) => e.id),
     graphDriverData:
       record.driver === 'vfs'

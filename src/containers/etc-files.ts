@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import type { HostConfig } from '../api-types/index.js';
-import { hasErrno, invalidArgument, writeFileAtomic } from '../core/index.js';
+import { hasErrno, invalidArgument, writeFileReplace } from '../core/index.js';
 import type { ContainerPaths } from './container-paths.js';
 
 const DEFAULT_HOSTS = [
@@ -84,7 +84,7 @@ export async function writeEtcFiles(
 ): Promise<void> {
   const hostNetwork = options.hostConfig.NetworkMode === 'host';
   const hostResolv = await readHostFile('/etc/resolv.conf');
-  await writeFileAtomic(paths.hostname, `${options.hostname}\n`);
+  await writeFileReplace(paths.hostname, `${options.hostname}\n`);
   const extraHosts = options.hostConfig.ExtraHosts ?? [];
   const hosts = hostNetwork
     ? (await readHostFile('/etc/hosts')) +
@@ -97,6 +97,6 @@ export async function writeEtcFiles(
         domainname: options.domainname,
         ...(options.ip ? { ip: options.ip } : {}),
       });
-  await writeFileAtomic(paths.hosts, hosts);
-  await writeFileAtomic(paths.resolvConf, resolvConf(hostResolv, options.hostConfig, hostNetwork));
+  await writeFileReplace(paths.hosts, hosts);
+  await writeFileReplace(paths.resolvConf, resolvConf(hostResolv, options.hostConfig, hostNetwork));
 }

@@ -14,3 +14,5 @@ export type { ContainerDefaults } from './container-context.js';
 export { containerStatusText } from './container-status.js';
 export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 export type { ContainerFilters } from './container-filters.js';
+export type { ContainerFiles } from './container-files.js';
+export { encodePathStat } from './rootfs-archive.js';

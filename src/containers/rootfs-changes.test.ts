@@ -142,6 +142,24 @@ test('overlay: an empty upper dir has no changes, with or without lower layers',
   ]);
 });
 
+test('overlay: a dir holding only ignored mount points is no change, unless re-owned', async () => {
+  const dir = join(base, 'overlay-mount-points');
+  const lower = join(dir, 'lower');
+  const upper = join(dir, 'upper');
+  await makeTree(lower, { 'etc/passwd': 'root', 'data/x': 'x' });
+  await makeTree(upper, { 'etc/hosts': '', 'etc/hostname': '', 'data/vol/': null });
+  await utimes(join(upper, 'etc'), 1_600_000_000, 1_600_000_000);
+  const ignore = ['/etc/hosts', '/etc/hostname', '/data/vol'];
+  assert.deepEqual(await overlayChanges({ upperDir: upper, lowerDirs: [lower], ignore }), []);
+  await chmod(join(upper, 'data'), 0o700);
+  await writeFile(join(upper, 'etc/added'), 'a');
+  assert.deepEqual(kinds(await overlayChanges({ upperDir: upper, lowerDirs: [lower], ignore })), [
+    'C /data',
+    'C /etc',
+    'A /etc/added',
+  ]);
+});
+
 test('vfs: two full trees compared by type, size, mode, owner, mtime and link target', async () => {
   const dir = join(base, 'vfs');
   const image = join(dir, 'image');

@@ -159,7 +159,7 @@ async function walkUpper(walk: OverlayWalk, dir: string, hidden: boolean): Promi
     // Under an opaque directory, every directory hides what the layers below have in it.
     const opaque = hidden || walk.opaque.has(posix.join(hostDir, name));
     if (below === undefined) record(walk, path, ADDED);
-    else if (!below.isDirectory() || opaque || dirDiffers(info, below)) {
+    else if (!below.isDirectory() || opaque || dirDiffers(info, below, onlyIgnored(walk, path))) {
       record(walk, path, MODIFIED);
     }
     if (opaque && below?.isDirectory()) await recordHidden(walk, path);
@@ -177,15 +177,21 @@ async function recordHidden(walk: OverlayWalk, dir: string): Promise<void> {
   }
 }
 
-/** Docker's test for an upper directory that may only have been copied up. */
-function dirDiffers(a: BigIntStats, b: BigIntStats): boolean {
-  return (
-    a.mode !== b.mode ||
-    a.uid !== b.uid ||
-    a.gid !== b.gid ||
-    a.size !== b.size ||
-    !sameFsTime(a.mtimeNs, b.mtimeNs)
-  );
+/**
+ * Docker's test for an upper directory that may only have been copied up. When the directory
+ * holds nothing but ignored entries (the runtime created mount points in it), its size and
+ * mtime changed because of them: only its mode and owner count then.
+ */
+function dirDiffers(a: BigIntStats, b: BigIntStats, onlyIgnored: boolean): boolean {
+  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return true;
+  return !onlyIgnored && (a.size !== b.size || !sameFsTime(a.mtimeNs, b.mtimeNs));
+}
+
+/** Whether upper directory `dir` has entries, all of them ignored paths. */
+function onlyIgnored(walk: OverlayWalk, dir: string): boolean {
+  if (walk.ignore.size === 0) return false;
+  const names = sortedNames(posix.join(walk.upper, dir));
+  return names.length > 0 && names.every((name) => walk.ignore.has(posix.join(dir, name)));
 }
 
 /**

@@ -15,12 +15,34 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   mode = 0o644,
 ): Promise<void> {
+  await replaceFile(path, data, mode, true);
+}
+
+/**
+ * Replaces a file whole (temp file + rename) without waiting for the disk: readers never see
+ * half a file, but after a power loss it may be older. For files derived from stored state
+ * (a container's /etc/hosts), where fsync would cost more than the file is worth.
+ */
+export async function writeFileReplace(
+  path: string,
+  data: string | Uint8Array,
+  mode = 0o644,
+): Promise<void> {
+  await replaceFile(path, data, mode, false);
+}
+
+async function replaceFile(
+  path: string,
+  data: string | Uint8Array,
+  mode: number,
+  durable: boolean,
+): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
   const file = await open(tmp, 'wx', mode);
   try {
     await file.writeFile(data);
-    await file.sync();
+    if (durable) await file.sync();
   } finally {
     await file.close();
   }
@@ -32,7 +54,7 @@ export async function writeFileAtomic(
     });
     throw err;
   }
-  await syncDir(dir);
+  if (durable) await syncDir(dir);
 }
 
 export async function syncDir(dir: string): Promise<void> {

@@ -8,7 +8,9 @@ import {
   hasErrno,
   invalidArgument,
   isLogLevel,
+  isMoorError,
 } from '../core/index.js';
+import { DEFAULT_LOG_OPTS, validateLogConfig } from '../logging/index.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/moor/daemon.json';
 export const DEFAULT_SOCKET = '/run/moor.sock';
@@ -272,13 +274,40 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
     registryMirrors: list('registry-mirrors'),
     labels: list('labels'),
-    logDriver: str('log-driver') ?? 'json-file',
-    logOpts: Object.fromEntries(
-      list('log-opts').map((kv) => {
+    ...logDefaults(
+      str('log-driver') ?? 'json-file',
+      flags.given.has('log-opt') || Object.hasOwn(file.values, 'log-opts')
+        ? list('log-opts')
+        : undefined,
+    ),
+  };
+}
+
+/**
+ * The default log driver and options of containers, checked as dockerd checks them at start.
+ * Without any `log-opts`, json-file and local logs get moor's rotation (DEFAULT_LOG_OPTS).
+ */
+function logDefaults(
+  logDriver: string,
+  given: string[] | undefined,
+): Pick<DaemonConfig, 'logDriver' | 'logOpts'> {
+  let logOpts: Record<string, string>;
+  if (given === undefined) {
+    logOpts = logDriver === 'json-file' || logDriver === 'local' ? { ...DEFAULT_LOG_OPTS } : {};
+  } else {
+    logOpts = Object.fromEntries(
+      given.map((kv) => {
         const eq = kv.indexOf('=');
         if (eq < 0) throw invalidArgument(`invalid log-opt: ${kv} (want key=value)`);
         return [kv.slice(0, eq), kv.slice(eq + 1)];
       }),
-    ),
-  };
+    );
+  }
+  try {
+    validateLogConfig(logDriver, logOpts);
+  } catch (err) {
+    if (!isMoorError(err, 'InvalidArgument')) throw err;
+    throw invalidArgument(`failed to set log opts: ${err.message}`, err);
+  }
+  return { logDriver, logOpts };
 }

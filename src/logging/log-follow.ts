@@ -5,6 +5,7 @@ import { createFileWaker } from './file-waker.js';
 import type { LogEntry } from './log-entry.js';
 import { inodeOf, openLogFile, readRecords } from './log-files.js';
 import type { LogFormat } from './log-format.js';
+import { type PieceJoiner, createPieceJoiner } from './piece-joiner.js';
 import { rotatedPaths } from './rotating-file.js';
 
 /** The entries `select` keeps, and whether it said to stop. */
@@ -34,6 +35,8 @@ export interface FollowStart {
 export interface FollowOptions {
   /** What to do with an entry: yield it, skip it, or end (past `until`). */
   select: (entry: LogEntry) => 'yield' | 'skip' | 'stop';
+  /** Joins pieces of long lines (holding those of unfinished lines until following waits). */
+  joiner?: PieceJoiner;
   /** Unix seconds after which following ends (`until` in the future). */
   until?: number;
   signal: AbortSignal;
@@ -83,12 +86,20 @@ export async function* followLog(
   const progress = { offset: start.offset };
   let stopped = false;
   let progressed = false;
+  const joiner = options.joiner ?? createPieceJoiner();
+
+  /** Unfinished lines as they are, before waiting or ending. */
+  function* flushPieces(): Generator<LogEntry[]> {
+    const picked = selectEntries(joiner.flush(), options.select);
+    if (picked.length > 0) yield picked;
+    if (picked.stopped) stopped = true;
+  }
 
   async function* readNew(): AsyncGenerator<LogEntry[]> {
     if (!handle) return;
     for await (const batch of readRecords(handle, format, progress)) {
       progressed = true;
-      const picked = selectEntries(batch, options.select);
+      const picked = selectEntries(joiner.push(batch), options.select);
       if (picked.length > 0) yield picked;
       if (picked.stopped) {
         stopped = true;
@@ -119,7 +130,8 @@ export async function* followLog(
         continue;
       }
       if (progressed) continue;
-      if (wasExited) return;
+      yield* flushPieces();
+      if (stopped || wasExited) return;
       if (options.until !== undefined && Date.now() / 1000 > options.until) return;
       await waker.wait();
     }

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import { isMoorError } from '../core/index.js';
 import { expandLogTag, logAttributes } from './log-attributes.js';
 import {
+  DEFAULT_LOG_OPTS,
   DEFAULT_MAX_FILES,
   DEFAULT_MAX_SIZE,
+  mergeLogConfig,
   parseLogSize,
   parseRamSize,
   validateLogConfig,
@@ -39,7 +41,7 @@ test('sizes as go-units reads them: decimal for max-size, binary for RAM sizes',
 test('unknown drivers and options, in dockerd words', () => {
   refused(
     () => validateLogConfig('syslogx', {}),
-    "logger: no log driver named 'syslogx' is registered",
+    'error looking up logging plugin syslogx: plugin "syslogx" not found',
   );
   refused(
     () => validateLogConfig('json-file', { xyz: '1' }),
@@ -61,15 +63,13 @@ test('unknown drivers and options, in dockerd words', () => {
   assert.equal(validateLogConfig('none', { anything: 'x' }).type, 'none');
 });
 
-test('json-file: moor rotates by default; dockerd keeps one file when only max-size is set', () => {
+test('json-file as dockerd: one file without max-size, one file when only max-size is set', () => {
   assert.deepEqual(validateLogConfig('json-file', {}), {
     type: 'json-file',
-    maxSize: DEFAULT_MAX_SIZE,
-    maxFiles: DEFAULT_MAX_FILES,
+    maxSize: 0,
+    maxFiles: 1,
     compress: false,
   });
-  assert.equal(DEFAULT_MAX_SIZE, 20 * 1024 * 1024);
-  assert.equal(DEFAULT_MAX_FILES, 5);
   const sized = validateLogConfig('json-file', { 'max-size': '10k' });
   assert.equal(sized.maxSize, 10_000);
   assert.equal(sized.maxFiles, 1);
@@ -79,7 +79,10 @@ test('json-file: moor rotates by default; dockerd keeps one file when only max-s
     compress: 'true',
   });
   assert.deepEqual([both.maxSize, both.maxFiles, both.compress], [1_000_000, 3, true]);
-  assert.equal(validateLogConfig('json-file', { 'max-file': '3' }).maxSize, DEFAULT_MAX_SIZE);
+  assert.equal(validateLogConfig('json-file', { 'max-file': '3' }).maxSize, 0);
+  // moord's own default options rotate: 20 MB, 5 files.
+  const rotated = validateLogConfig('json-file', { ...DEFAULT_LOG_OPTS });
+  assert.deepEqual([rotated.maxSize, rotated.maxFiles], [20_000_000, 5]);
   const accepted = {
     labels: 'a,b',
     'labels-regex': '^x',
@@ -97,52 +100,59 @@ test('json-file: moor rotates by default; dockerd keeps one file when only max-s
 test('json-file value errors, in dockerd words', () => {
   refused(
     () => validateLogConfig('json-file', { 'max-size': '0' }),
-    'max-size must be a positive number',
+    'failed to initialize logging driver: max-size must be a positive number',
   );
-  refused(() => validateLogConfig('json-file', { 'max-size': 'big' }), "invalid size: 'big'");
+  refused(
+    () => validateLogConfig('json-file', { 'max-size': 'big' }),
+    "failed to initialize logging driver: invalid size: 'big'",
+  );
   refused(
     () => validateLogConfig('json-file', { 'max-file': '0' }),
-    'max-file cannot be less than 1',
+    'failed to initialize logging driver: max-file cannot be less than 1',
   );
   refused(
     () => validateLogConfig('json-file', { 'max-file': 'x' }),
-    'strconv.Atoi: parsing "x": invalid syntax',
+    'failed to initialize logging driver: strconv.Atoi: parsing "x": invalid syntax',
   );
   refused(
     () => validateLogConfig('json-file', { compress: 'yes' }),
-    'strconv.ParseBool: parsing "yes": invalid syntax',
+    'failed to initialize logging driver: strconv.ParseBool: parsing "yes": invalid syntax',
   );
   refused(
     () => validateLogConfig('json-file', { compress: 'true', 'max-size': '1m' }),
-    'compress cannot be true when max-file is less than 2 or max-size is not set',
+    'failed to initialize logging driver: compress cannot be true when max-file is less than 2 or max-size is not set',
   );
   assert.throws(
     () => validateLogConfig('json-file', { 'labels-regex': '(' }),
-    /^MoorError: error parsing regexp: /,
+    /^MoorError: failed to initialize logging driver: error parsing regexp: /,
   );
 });
 
 test('local: dockerd defaults and messages', () => {
   assert.deepEqual(validateLogConfig('local', {}), {
     type: 'local',
-    maxSize: 20 * 1024 * 1024,
-    maxFiles: 5,
+    maxSize: DEFAULT_MAX_SIZE,
+    maxFiles: DEFAULT_MAX_FILES,
     compress: true,
   });
+  assert.deepEqual([DEFAULT_MAX_SIZE, DEFAULT_MAX_FILES], [20 * 1024 * 1024, 5]);
   refused(
     () => validateLogConfig('local', { 'max-file': '1' }),
-    'compression cannot be enabled when max file count is 1',
+    'failed to initialize logging driver: compression cannot be enabled when max file count is 1',
   );
   assert.equal(validateLogConfig('local', { 'max-file': '1', compress: 'false' }).maxFiles, 1);
   refused(
     () => validateLogConfig('local', { 'max-size': 'big' }),
-    "invalid value for max-size: big: invalid size: 'big'",
+    "failed to initialize logging driver: invalid value for max-size: big: invalid size: 'big'",
   );
   refused(
     () => validateLogConfig('local', { 'max-file': 'x' }),
-    'invalid value for max-file: x: strconv.Atoi: parsing "x": invalid syntax',
+    'failed to initialize logging driver: invalid value for max-file: x: strconv.Atoi: parsing "x": invalid syntax',
   );
-  refused(() => validateLogConfig('local', { 'max-file': '-1' }), 'max-file must not be negative');
+  refused(
+    () => validateLogConfig('local', { 'max-file': '-1' }),
+    'failed to initialize logging driver: max-file must not be negative',
+  );
 });
 
 test('attributes: labels, env and tag as dockerd adds them', () => {
@@ -172,4 +182,29 @@ test('attributes: labels, env and tag as dockerd adds them', () => {
     `nginx:latest ${'a'.repeat(12)} ${id} docker {{.Nope}}`,
   );
   assert.deepEqual(logAttributes({}, id, info), {});
+});
+
+test("the daemon's driver and options merge into a container's as dockerd merges them", () => {
+  const daemon = { driver: 'json-file', opts: { 'max-size': '20m', 'max-file': '5' } };
+  // No type: the daemon's driver, with its options.
+  assert.deepEqual(mergeLogConfig({ Type: '', Config: {} }, daemon), {
+    Type: 'json-file',
+    Config: { 'max-size': '20m', 'max-file': '5' },
+  });
+  assert.deepEqual(mergeLogConfig(undefined, daemon).Config, daemon.opts);
+  // The container's own options win; the daemon's fill in the rest.
+  assert.deepEqual(mergeLogConfig({ Type: 'json-file', Config: { 'max-size': '10k' } }, daemon), {
+    Type: 'json-file',
+    Config: { 'max-size': '10k', 'max-file': '5' },
+  });
+  // Another driver than the daemon's: its own options only.
+  assert.deepEqual(mergeLogConfig({ Type: 'local', Config: {} }, daemon), {
+    Type: 'local',
+    Config: {},
+  });
+  assert.deepEqual(mergeLogConfig({ Type: 'none' }, daemon), { Type: 'none', Config: {} });
+  // The caller's object is left alone.
+  const mine = { Type: '', Config: { tag: 'x' } };
+  mergeLogConfig(mine, daemon);
+  assert.deepEqual(mine.Config, { tag: 'x' });
 });

@@ -1,16 +1,47 @@
-import { invalidArgument } from '../core/index.js';
+import { invalidArgument, isMoorError } from '../core/index.js';
 
 /** The log drivers moor has. */
 export const LOG_DRIVERS = ['json-file', 'local', 'none'] as const;
 export type LogDriverType = (typeof LOG_DRIVERS)[number];
 
-/**
- * moor's rotation when the user sets no `max-size`: dockerd's json-file keeps one file that
- * grows for ever, which fills disks; moor keeps at most DEFAULT_MAX_FILES files of
- * DEFAULT_MAX_SIZE bytes (the defaults of dockerd's `local` driver) for json-file as well.
- */
+/** Sizes of the `local` driver when its options do not say (dockerd's: 20 MiB, 5 files). */
 export const DEFAULT_MAX_SIZE = 20 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5;
+
+/**
+ * moord's `log-opts` when neither its flags nor daemon.json set any: dockerd has none, so its
+ * json-file logs grow for ever; moor rotates them by default (containers get these options
+ * merged into their own at create, as dockerd merges its configured `log-opts`).
+ */
+export const DEFAULT_LOG_OPTS: Readonly<Record<string, string>> = {
+  'max-size': '20m',
+  'max-file': '5',
+};
+
+/** A container's log configuration, in Docker's wire shape (HostConfig.LogConfig). */
+export interface LogConfigWire {
+  Type?: string;
+  Config?: Record<string, string>;
+}
+
+/**
+ * dockerd's rule for the log configuration a container is created with: no type means the
+ * daemon's driver, and a container using the daemon's driver gets the daemon's options it does
+ * not set itself. The result is stored with the container (inspect shows it).
+ */
+export function mergeLogConfig(
+  container: LogConfigWire | undefined,
+  daemon: { driver: string; opts: Readonly<Record<string, string>> },
+): { Type: string; Config: Record<string, string> } {
+  const type = container?.Type || daemon.driver;
+  const config = { ...(container?.Config ?? {}) };
+  if (type === daemon.driver) {
+    for (const [key, value] of Object.entries(daemon.opts)) {
+      if (!Object.hasOwn(config, key)) config[key] = value;
+    }
+  }
+  return { Type: type, Config: config };
+}
 
 /** What a driver's log-opts ask for, validated. */
 export interface LogSettings {
@@ -141,15 +172,15 @@ function checkBuiltIn(config: Record<string, string>): void {
   }
 }
 
+/** dockerd's json-file: without `max-size`, one file that is never rotated. */
 function jsonFileSettings(config: Record<string, string>): LogSettings {
   const size = config['max-size'];
-  let maxSize = DEFAULT_MAX_SIZE;
+  let maxSize = 0;
   if (size !== undefined) {
     maxSize = parseLogSize(size);
     if (maxSize <= 0) throw invalidArgument('max-size must be a positive number');
   }
-  // dockerd keeps one file when only max-size is set; without max-size, moor's default applies.
-  let maxFiles = size === undefined ? DEFAULT_MAX_FILES : 1;
+  let maxFiles = 1;
   if (config['max-file'] !== undefined) {
     maxFiles = atoi(config['max-file']);
     if (maxFiles < 1) throw invalidArgument('max-file cannot be less than 1');
@@ -202,18 +233,22 @@ function localSettings(config: Record<string, string>): LogSettings {
   return { type: 'local', maxSize, maxFiles: Math.max(1, maxFiles), compress };
 }
 
+/** dockerd's error for a driver it has neither built in nor as a plugin. */
+export function unknownLogDriver(type: string) {
+  return invalidArgument(`error looking up logging plugin ${type}: plugin "${type}" not found`);
+}
+
 /**
  * Checks a container's log driver and log-opts as dockerd does (same messages, all
  * InvalidArgument) and returns what they ask for. Values are checked here too, which dockerd
- * only does when the container starts.
+ * only does when the container starts — with the same words: `failed to initialize logging
+ * driver: …`.
  */
 export function validateLogConfig(type: string, config: Record<string, string>): LogSettings {
   // dockerd accepts any option for `none`, unchecked.
   if (type === 'none') return { type: 'none', maxSize: 0, maxFiles: 1, compress: false };
+  if (type !== 'json-file' && type !== 'local') throw unknownLogDriver(type);
   checkBuiltIn(config);
-  if (type !== 'json-file' && type !== 'local') {
-    throw invalidArgument(`logger: no log driver named '${type}' is registered`);
-  }
   for (const key of Object.keys(config)) {
     if (BUILT_IN_OPTS.includes(key) || DRIVER_OPTS[type].includes(key)) continue;
     throw invalidArgument(
@@ -222,7 +257,12 @@ export function validateLogConfig(type: string, config: Record<string, string>):
         : `unknown log opt '${key}' for json-file log driver`,
     );
   }
-  checkRegex(config['labels-regex']);
-  checkRegex(config['env-regex']);
-  return type === 'local' ? localSettings(config) : jsonFileSettings(config);
+  try {
+    checkRegex(config['labels-regex']);
+    checkRegex(config['env-regex']);
+    return type === 'local' ? localSettings(config) : jsonFileSettings(config);
+  } catch (err) {
+    if (!isMoorError(err, 'InvalidArgument')) throw err;
+    throw invalidArgument(`failed to initialize logging driver: ${err.message}`, err);
+  }
 }

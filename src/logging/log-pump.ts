@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path';
 import { hasErrno } from '../core/index.js';
 import { type FileWaker, createFileWaker } from './file-waker.js';
 import { k8sEntries } from './k8s-line.js';
+import { HOLD_PARTIAL_MS, createLineAssembler } from './line-assembler.js';
 import type { LogDriver } from './log-driver.js';
 import type { LogEntry } from './log-entry.js';
 import { inodeOf } from './log-files.js';
@@ -21,20 +22,27 @@ import { type Checkpoint, readCheckpoint, writeCheckpoint } from './pump-checkpo
  * and conmon is asked (`reopenSource`) to start a new file; once the new one exists, conmon
  * has let go of the old one, which is converted to its end and deleted. A crash in the middle
  * is finished at the next start.
+ *
+ * conmon's records are pieces of lines as its reads cut them; the driver gets Docker's
+ * messages (see LineAssembler): a line still being written is held back for a while — the
+ * checkpoint stays before it — so that its pieces are stored as one message.
  */
 export interface LogPump {
   /** Catches up from the checkpoint, then follows the source (inotify, and a slow poll). */
   start(): Promise<void>;
   /**
-   * Converts everything in the source now. `final` (the writer is gone) also converts a last
-   * record without newline, and a moved-aside `.old` even if no new source appeared.
+   * Converts everything in the source now (but a line still being written). `final` (the
+   * writer is gone) also stores unfinished lines and a last record without newline, and
+   * converts a moved-aside `.old` even if no new source appeared.
    */
   drain(options?: { final?: boolean }): Promise<void>;
   /** Stops following, waits for a conversion in progress, closes the driver. */
   stop(): Promise<void>;
   /**
-   * Calls `listener` with each converted batch, after it is stored. A listener that throws
-   * is unsubscribed. Returns the unsubscribe function.
+   * Calls `listener` with each batch of records as soon as it is read: conmon's pieces, not
+   * held back (a prompt without newline reaches attach at once), stored unless a line is
+   * still being written. A listener that throws is unsubscribed. Returns the unsubscribe
+   * function.
    */
   subscribe(listener: (entries: LogEntry[]) => void): () => void;
 }
@@ -58,12 +66,8 @@ export interface LogPumpOptions {
 export const DEFAULT_ROTATE_SOURCE_ABOVE = 8 * 1024 * 1024;
 const CHUNK = 4 << 20;
 
-/** Where conversion of a file stands. */
-interface Position {
-  offset: number;
-  /** The file the offset belongs to (undefined: not known yet). */
-  ino?: bigint;
-}
+/** Where conversion of a file stands (`ino` undefined: the file is not known yet). */
+type Position = Checkpoint;
 
 export function createLogPump(options: LogPumpOptions): LogPump {
   const { source, checkpoint, driver } = options;
@@ -78,6 +82,12 @@ export function createLogPump(options: LogPumpOptions): LogPump {
   let waker: FileWaker | undefined;
   let loop: Promise<void> | undefined;
   let initialized: Promise<void> | undefined;
+  const assembler = createLineAssembler();
+  /** How far listeners have had the records (raw, before lines are assembled). */
+  let published: Position = { offset: 0 };
+  /** Whether the last conversion held back a line still being written. */
+  let held = false;
+  let holdTimer: NodeJS.Timeout | undefined;
 
   function publish(entries: LogEntry[]): void {
     for (const listener of listeners) {
@@ -88,6 +98,15 @@ export function createLogPump(options: LogPumpOptions): LogPump {
         report(err);
       }
     }
+  }
+
+  /** The records of a read that listeners have not had yet (in-memory: per file). */
+  function unpublished(records: LogEntry[], starts: number[], at: number, ino: bigint) {
+    if (published.ino !== ino) published = { offset: at, ino };
+    const from = published.offset - at;
+    let i = 0;
+    while (i < records.length && (starts[i] as number) < from) i++;
+    return i === 0 ? records : records.slice(i);
   }
 
   /** Converts `path` from `at`, checkpointing after each batch; returns the new position. */
@@ -103,17 +122,18 @@ export function createLogPump(options: LogPumpOptions): LogPump {
       const info = await file.stat({ bigint: true });
       const size = Number(info.size);
       // Another file than the checkpoint's, or one cut short: convert it from its start.
-      let pos = at.ino !== undefined && at.ino !== info.ino ? 0 : at.offset;
-      if (pos > size) pos = 0;
+      const sameFile = at.ino === undefined || at.ino === info.ino;
+      let pos = sameFile && at.offset <= size ? at.offset : 0;
+      let skip = sameFile && pos === at.offset ? (at.skip ?? 0) : 0;
       let chunk = CHUNK;
       while (pos < size) {
         const want = Math.min(size - pos, chunk);
         const data = Buffer.allocUnsafe(want);
         const got = await readAt(file, data, want, pos);
         if (got === 0) break;
+        const atEnd = pos + got >= size;
         let end = data.lastIndexOf(0x0a, got - 1) + 1;
         if (end === 0) {
-          const atEnd = pos + got >= size;
           if (!atEnd) {
             chunk *= 2; // one record longer than a chunk
             continue;
@@ -121,13 +141,32 @@ export function createLogPump(options: LogPumpOptions): LogPump {
           if (!final) break;
           end = got;
         }
-        const entries = k8sEntries(data, 0, end);
+        const starts: number[] = [];
+        const records = k8sEntries(data, 0, end, starts);
+        const now = Date.now();
+        const first = starts[0] === 0 ? skip : 0;
+        let { entries, cut } = assembler.assemble(records, { flush: final, now, skip: first });
+        // Nothing of this read stored, with more in the file: holding would never end.
+        if (cut.index === 0 && cut.bytes === first && records.length > 0 && !atEnd) {
+          ({ entries, cut } = assembler.assemble(records, { flush: true, now, skip: first }));
+        }
         if (entries.length > 0) await driver.write(entries);
-        pos += end;
-        await writeCheckpoint(checkpoint, { offset: pos, ino: info.ino });
-        if (entries.length > 0) publish(entries);
+        const fresh = unpublished(records, starts, pos, info.ino);
+        published.offset = pos + end;
+        const whole = cut.index >= records.length;
+        const next = whole ? pos + end : pos + (starts[cut.index] as number);
+        const nextSkip = whole ? 0 : cut.bytes;
+        if (next !== pos || nextSkip !== skip) {
+          await writeCheckpoint(checkpoint, { offset: next, ino: info.ino, skip: nextSkip });
+        }
+        if (fresh.length > 0) publish(fresh);
+        const heldBack = !whole;
+        held ||= heldBack;
+        pos = next;
+        skip = nextSkip;
+        if (heldBack && atEnd) break;
       }
-      return { offset: pos, ino: info.ino };
+      return { offset: pos, ino: info.ino, skip };
     } finally {
       await file.close();
     }
@@ -162,6 +201,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
   }
 
   async function convertAll(final: boolean): Promise<void> {
+    held = false;
     for (;;) {
       if (!(await convertOld(final))) return;
       current = await convert(source, current, final);
@@ -176,7 +216,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
     const oldIno = await inodeOf(old);
     if (oldIno !== undefined) {
       if (saved?.ino === undefined || saved.ino === oldIno) {
-        rotating = { offset: saved?.offset ?? 0, ino: oldIno };
+        rotating = { ...(saved ?? { offset: 0 }), ino: oldIno };
         // Moved aside, but maybe never asked for a new file: ask (again).
         if ((await inodeOf(source)) === undefined) await options.reopenSource();
         return;
@@ -197,6 +237,14 @@ export function createLogPump(options: LogPumpOptions): LogPump {
       await (initialized ??= init());
       if (stopped && !final) return;
       await convertAll(final);
+      // A held-back line is stored once it is old enough, even if nothing more is written.
+      if (held && !stopped && holdTimer === undefined) {
+        holdTimer = setTimeout(() => {
+          holdTimer = undefined;
+          waker?.wake();
+        }, HOLD_PARTIAL_MS + 10);
+        holdTimer.unref();
+      }
     });
     if (!final) queued = run;
     chain = run.catch(() => undefined);
@@ -234,6 +282,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearTimeout(holdTimer);
       waker?.close();
       await loop;
       await chain;

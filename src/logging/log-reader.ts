@@ -1,18 +1,22 @@
 import type { LogEntry } from './log-entry.js';
-import { flattenBatches } from './batch-iterator.js';
+import { type BufferedIterator, flattenBatches } from './batch-iterator.js';
 import { type FollowStart, followLog, selectEntries } from './log-follow.js';
 import { type OpenLogFile, closeLogFiles, openLogSet, readRecords } from './log-files.js';
 import type { LogFormat } from './log-format.js';
+import { createPieceJoiner } from './piece-joiner.js';
 import { secondsToTime } from './log-time.js';
 
 /** What `docker logs` asks of a driver's reader. */
 export interface LogReadOptions {
   stdout: boolean;
   stderr: boolean;
-  /** Unix seconds (with fraction): only entries at or after this time, as in dockerd. */
-  since?: number;
-  /** Unix seconds: only entries at or before this time; reading ends at the first later one. */
-  until?: number;
+  /**
+   * Only entries at or after this time, as in dockerd: Unix seconds (with fraction), or a
+   * normalized time (exact to the nanosecond, see apiTimestampToTime).
+   */
+  since?: number | string;
+  /** Only entries at or before this time (as `since`); reading ends at the first later one. */
+  until?: number | string;
   /**
    * Only the last `tail` entries of the log (all when undefined). As in dockerd they are
    * counted before the stream and time filters: `--tail 5` shows what remains of the last 5.
@@ -55,8 +59,12 @@ export function readLogFiles(
   path: string,
   format: LogFormat,
   options: LogReadOptions,
-): AsyncIterableIterator<LogEntry> {
+): BufferedIterator<LogEntry> {
   return flattenBatches(readBatches(path, format, options));
+}
+
+function timeOf(value: number | string | undefined): string | undefined {
+  return typeof value === 'number' ? secondsToTime(value) : value;
 }
 
 async function* readBatches(
@@ -64,8 +72,8 @@ async function* readBatches(
   format: LogFormat,
   options: LogReadOptions,
 ): AsyncGenerator<LogEntry[]> {
-  const since = options.since === undefined ? undefined : secondsToTime(options.since);
-  const until = options.until === undefined ? undefined : secondsToTime(options.until);
+  const since = timeOf(options.since);
+  const until = timeOf(options.until);
   const select = (e: LogEntry): 'yield' | 'skip' | 'stop' => {
     if (until !== undefined && e.time > until) return 'stop';
     if (!(e.stream === 'stdout' ? options.stdout : options.stderr)) return 'skip';
@@ -81,25 +89,32 @@ async function* readBatches(
     current.offset = newest.size;
   }
   let following = false;
+  const joiner = createPieceJoiner();
   try {
     const [first, offset] = await tailStart(files, format, options.tail);
     for (let i = Math.max(0, first); i < files.length; i++) {
       const file = files[i] as OpenLogFile;
       const progress = { offset: i === first ? offset : 0 };
       for await (const batch of readRecords(file.handle, format, progress, file.size)) {
-        const picked = selectEntries(batch, select);
+        const picked = selectEntries(joiner.push(batch), select);
         if (picked.length > 0) yield picked;
         if (picked.stopped === true || options.signal.aborted) return;
       }
       // An incomplete last record (being written) is read again by follow.
       if (file === newest && current.handle) current.offset = progress.offset;
     }
-    if (!options.follow || options.signal.aborted) return;
+    if (options.signal.aborted) return;
+    if (!options.follow) {
+      const rest = selectEntries(joiner.flush(), select);
+      if (rest.length > 0) yield rest;
+      return;
+    }
     following = true;
     await closeLogFiles(files.filter((f) => f.handle !== current.handle));
     yield* followLog(path, format, current, {
       select,
-      ...(options.until === undefined ? {} : { until: options.until }),
+      joiner,
+      ...(until === undefined ? {} : { until: Date.parse(until) / 1000 }),
       signal: options.signal,
       done: options.done,
       pollMs: options.pollMs ?? 500,

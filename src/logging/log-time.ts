@@ -172,3 +172,15 @@ export function goRfc3339NanoEnd(time: string): number {
   while (end > 20 && time.charCodeAt(end - 1) === 48) end--;
   return end === 20 ? 19 : end;
 }
+
+/**
+ * The normalized time of a `since`/`until` value of the Engine API: Unix seconds with an
+ * optional decimal fraction (`1795377445.279812612`, exact to the nanosecond, as dockerd
+ * reads it), or an RFC 3339 time. Undefined when it is neither.
+ */
+export function apiTimestampToTime(raw: string): string | undefined {
+  const match = /^(-?\d+)(?:\.(\d+))?$/.exec(raw);
+  if (match === null) return normalizeTime(raw);
+  const nanos = BigInt((match[2] ?? '').slice(0, 9).padEnd(9, '0'));
+  return unixNanosToTime(BigInt(match[1] as string) * NS_PER_S + nanos);
+}

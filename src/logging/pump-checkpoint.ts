@@ -3,13 +3,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hasErrno } from '../core/index.js';
 
 /**
- * How far the pump has converted a file: `<offset> <inode>\n`. The inode says which file the
- * offset belongs to, so a re-created source is converted from its start and a finished `.old`
- * is recognized after a crash. A bare `<offset>` (unknown file) is accepted.
+ * How far the pump has converted a file: `<offset> <inode>[ <skip>]\n`. The inode says which
+ * file the offset belongs to, so a re-created source is converted from its start and a finished
+ * `.old` is recognized after a crash. `skip`: how many bytes of the content of the record at
+ * the offset are stored already (whole pieces of a long line still being written). A bare
+ * `<offset>` (unknown file) is accepted.
  */
 export interface Checkpoint {
   offset: number;
   ino?: bigint;
+  skip?: number;
 }
 
 /** The stored checkpoint; undefined when there is none or it is unreadable (start over). */
@@ -21,10 +24,12 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
     if (hasErrno(err, 'ENOENT')) return undefined;
     throw err;
   }
-  const match = /^(\d+)(?: (\d+))?\n?$/.exec(text);
+  const match = /^(\d+)(?: (\d+)(?: (\d+))?)?\n?$/.exec(text);
   if (!match) return undefined;
-  const offset = Number(match[1]);
-  return match[2] === undefined ? { offset } : { offset, ino: BigInt(match[2]) };
+  const checkpoint: Checkpoint = { offset: Number(match[1]) };
+  if (match[2] !== undefined) checkpoint.ino = BigInt(match[2]);
+  if (match[3] !== undefined && match[3] !== '0') checkpoint.skip = Number(match[3]);
+  return checkpoint;
 }
 
 /**
@@ -33,5 +38,6 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
  */
 export async function writeCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
   const ino = checkpoint.ino === undefined ? '' : ` ${checkpoint.ino}`;
-  await writeFile(path, `${checkpoint.offset}${ino}\n`);
+  const skip = checkpoint.skip ? ` ${checkpoint.skip}` : '';
+  await writeFile(path, `${checkpoint.offset}${ino}${skip}\n`);
 }

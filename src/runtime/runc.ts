@@ -1,5 +1,18 @@
-import { conflict, internal, isMoorError, notFound } from '../core/index.js';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { conflict, hasErrno, internal, isMoorError, notFound } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
 
 /** runc's view of a container (`runc state`). */
 export interface RuncState {
@@ -71,6 +84,9 @@ export function createRunc(options: { binary: string; root: string }): Runc {
       await run(['resume', id]);
     },
     async delete(id, force = false) {
+      // runc keeps a container's state in <root>/<id>: without it there is nothing to delete,
+      // and no runc process needs to be spawned to learn that.
+      if (!(await exists(join(root, id)))) return;
       try {
         await run(['delete', ...(force ? ['--force'] : []), id]);
       } catch (err) {

@@ -1,6 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 
-import { MOOR, type TestDaemon, cleanupDaemon, startTestDaemon } from './moord.js';
+import {
+  type DaemonOptions,
+  MOOR,
+  type TestDaemon,
+  cleanupDaemon,
+  startTestDaemon,
+} from './moord.js';
 import { type RunResult, run } from './run.js';
 
 /** The real docker CLI against a test daemon, isolated from any user config. */
@@ -15,9 +21,12 @@ export function dockerCli(daemon: TestDaemon, configDir: string) {
     });
 }
 
-/** A test daemon with busybox:latest made by `moor bootstrap`. */
-export async function startDaemonWithBusybox(name: string): Promise<TestDaemon> {
-  const daemon = await startTestDaemon(name);
+/** A test daemon (`options`: flags, daemon.json) with busybox:latest from `moor bootstrap`. */
+export async function startDaemonWithBusybox(
+  name: string,
+  options: DaemonOptions = {},
+): Promise<TestDaemon> {
+  const daemon = await startTestDaemon(name, options);
   const boot = await run(MOOR, ['-H', daemon.host, 'bootstrap']);
   if (boot.code !== 0) throw new Error(`bootstrap failed: ${boot.stderr}`);
   return daemon;

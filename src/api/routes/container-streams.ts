@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { ExecConfig, ExecStartConfig } from '../../api-types/index.js';
 import { type ContainerService, parseDetachKeys } from '../../containers/index.js';
 import { conflict, invalidArgument } from '../../core/index.js';
-import type { LogEntry } from '../../logging/index.js';
+import { type LogEntry, apiTimestampToTime, isBufferedIterator } from '../../logging/index.js';
 import {
   MULTIPLEXED_STREAM,
   RAW_STREAM,
@@ -33,14 +33,73 @@ function entryWriter(
 }
 
 /** Docker's since/until: Unix seconds with an optional fraction (or an RFC 3339 time). */
-function queryTime(ctx: RequestContext, name: string): number | undefined {
+function queryTime(ctx: RequestContext, name: string): string | undefined {
   const raw = ctx.query.get(name);
   if (raw === null || raw === '' || raw === '0') return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
-  const parsed = Date.parse(raw);
-  if (Number.isNaN(parsed)) throw invalidArgument(`invalid value for ${name}: ${raw}`);
-  return parsed / 1000;
+  const time = apiTimestampToTime(raw);
+  if (time === undefined) throw invalidArgument(`invalid value for ${name}: ${raw}`);
+  return time;
 }
+
+const BLOCK = 64 * 1024;
+
+/**
+ * Packs log entries into blocks of about 64 KiB for the response: raw bytes for a TTY, Docker's
+ * frames otherwise, written straight into the block (no buffer per entry). `take` hands over
+ * what was packed; the blocks are never written to again.
+ */
+function logPacker(tty: boolean, timestamps: boolean) {
+  let block = Buffer.allocUnsafe(BLOCK);
+  let used = 0;
+  const full: Buffer[] = [];
+  let size = 0;
+  return {
+    get size() {
+      return size + used;
+    },
+    add(entry: LogEntry): void {
+      const stamp = timestamps ? entry.time.length + 1 : 0;
+      const length = stamp + entry.line.length;
+      if (length === 0) return;
+      const need = length + (tty ? 0 : 8);
+      if (used + need > block.length) {
+        if (used > 0) full.push(block.subarray(0, used));
+        size += used;
+        block = Buffer.allocUnsafe(Math.max(BLOCK, need));
+        used = 0;
+      }
+      if (!tty) {
+        // The frame header: [stream, 0, 0, 0, length (BE32)], byte by byte (the hot path).
+        block[used] = entry.stream === 'stderr' ? STDERR : STDOUT;
+        block[used + 1] = 0;
+        block[used + 2] = 0;
+        block[used + 3] = 0;
+        block[used + 4] = length >>> 24;
+        block[used + 5] = (length >>> 16) & 0xff;
+        block[used + 6] = (length >>> 8) & 0xff;
+        block[used + 7] = length & 0xff;
+        used += 8;
+      }
+      if (timestamps) {
+        used += block.write(entry.time, used, 'latin1');
+        block[used++] = 0x20;
+      }
+      used += entry.line.copy(block, used);
+    },
+    take(): Buffer | undefined {
+      if (used > 0) full.push(block.subarray(0, used));
+      const data = full.length === 1 ? full[0] : full.length > 1 ? Buffer.concat(full) : undefined;
+      if (used > 0) block = Buffer.allocUnsafe(BLOCK);
+      full.length = 0;
+      size = 0;
+      used = 0;
+      return data;
+    },
+  };
+}
+
+const WAITING = Symbol('waiting');
+const waiting = Promise.resolve(WAITING);
 
 async function logsRoute(backend: ContainerService, ctx: RequestContext): Promise<void> {
   const record = backend.resolve(ctx.params.id ?? '');
@@ -64,35 +123,40 @@ async function logsRoute(backend: ContainerService, ctx: RequestContext): Promis
   });
   const iterator = entries[Symbol.asyncIterator]();
   // Errors such as "configured logging driver does not support reading" come before headers.
-  let first = await iterator.next();
+  let step = await iterator.next();
   const tty = record.config.Tty === true;
   ctx.res.writeHead(200, { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM });
   ctx.res.flushHeaders();
-  const chunks: Buffer[] = [];
-  let pending = 0;
+  const packer = logPacker(tty, queryBool(ctx.query, 'timestamps'));
+  // Waits for the client to take what was written (or to go away: the reader then ends).
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        ctx.res.off('drain', done);
+        ctx.res.off('close', done);
+        resolve();
+      };
+      ctx.res.on('drain', done);
+      ctx.res.on('close', done);
+    });
   const flush = async () => {
-    if (chunks.length === 0) return;
-    const data = Buffer.concat(chunks);
-    chunks.length = 0;
-    pending = 0;
-    if (!ctx.res.write(data)) await new Promise((r) => ctx.res.once('drain', r));
+    const data = packer.take();
+    if (data && !ctx.res.write(data) && !ctx.res.destroyed) await drained();
   };
-  const write = entryWriter(
-    (c) => {
-      chunks.push(c);
-      pending += c.length;
-    },
-    tty,
-    queryBool(ctx.query, 'timestamps'),
-  );
-  while (!first.done) {
-    write(first.value);
-    if (pending > 64 * 1024) await flush();
+  const batched = isBufferedIterator(iterator);
+  while (step.done !== true) {
+    packer.add(step.value);
+    // The rest of the reader's batch without an await per entry.
+    if (batched) for (const entry of iterator.takeBuffered()) packer.add(entry);
+    if (packer.size >= BLOCK) await flush();
     const next = iterator.next();
-    // Send what we have when the reader has to wait (follow mode).
-    const ready = await Promise.race([next, new Promise((r) => setImmediate(r, undefined))]);
-    if (ready === undefined) await flush();
-    first = await next;
+    // An entry the reader already has settles before `waiting` (reactions run in order); when
+    // the reader has to wait (the next file chunk, follow mode), send what is packed first.
+    const ready = await Promise.race([next, waiting]);
+    if (ready === WAITING) {
+      await flush();
+      step = await next;
+    } else step = ready;
   }
   await flush();
   ctx.res.end();

@@ -1,0 +1,114 @@
+import type { FilesystemChange, HostConfig, PathStat } from '../api-types/index.js';
+import { forbidden } from '../core/index.js';
+import type { ContainerContext } from './container-context.js';
+import { resolveContainerUser } from './process-setup.js';
+import { archivePath, exportRootfs, statPath } from './rootfs-archive.js';
+import { overlayChanges, treeChanges } from './rootfs-changes.js';
+import { extractArchive } from './rootfs-extract.js';
+import { withRootfs } from './rootfs-lease.js';
+
+/**
+ * The container file operations behind `docker cp`, `docker diff` and `docker export`. Each
+ * works on running and stopped containers alike (see withRootfs) and resolves every path
+ * inside the container's root filesystem. `ref` is the name or id the client gave (it appears
+ * in Docker's not-found message). A stream handed to a `send` callback is valid only until
+ * the callback settles: the container is released then.
+ */
+export interface ContainerFiles {
+  /** `HEAD /containers/{id}/archive`. NotFound: Docker's "Could not find the file". */
+  statPath(ref: string, path: string): Promise<PathStat>;
+  /** `GET /containers/{id}/archive`: path errors are thrown before `send` is called. */
+  archivePath(
+    ref: string,
+    path: string,
+    signal: AbortSignal,
+    send: (stat: PathStat, tar: AsyncIterable<Buffer>) => Promise<void>,
+  ): Promise<void>;
+  /**
+   * `PUT /containers/{id}/archive`: extracts a tar into directory `path`. Forbidden when the
+   * rootfs is read-only; NotFound / InvalidArgument as extractArchive.
+   */
+  extractArchive(
+    ref: string,
+    path: string,
+    tar: AsyncIterable<Buffer>,
+    options: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean; signal: AbortSignal },
+  ): Promise<void>;
+  /** `GET /containers/{id}/export`: the whole root filesystem. */
+  exportRootfs(
+    ref: string,
+    signal: AbortSignal,
+    send: (tar: AsyncIterable<Buffer>) => Promise<void>,
+  ): Promise<void>;
+  /** `GET /containers/{id}/changes`, sorted by path. */
+  changes(ref: string, signal: AbortSignal): Promise<FilesystemChange[]>;
+}
+
+/**
+ * Files the engine places over the container's own (runc's mount points for them end up in
+ * the writable layer): left out of `docker diff`, as Docker keeps them in its init layer.
+ */
+const ENGINE_PATHS = ['/dev', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
+
+/**
+ * The container paths `docker diff` leaves out: what the engine mounts over the container's
+ * files (its /etc files, /dev, /proc, /sys) and the container's binds, mounts and tmpfs.
+ */
+export function diffIgnoredPaths(hostConfig: HostConfig): string[] {
+  const binds = (hostConfig.Binds ?? []).map((b) => b.split(':')[1] ?? '');
+  const mounts = (hostConfig.Mounts ?? []).map((m) => m.Target ?? '');
+  const tmpfs = Object.keys(hostConfig.Tmpfs ?? {});
+  return [...ENGINE_PATHS, ...binds, ...mounts, ...tmpfs].filter((p) => p.startsWith('/'));
+}
+
+export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
+  const idOf = (ref: string) => ctx.store.resolve(ref).id;
+  const mounted = { mount: true };
+  return {
+    statPath: (ref, path) =>
+      withRootfs(ctx, idOf(ref), mounted, ({ paths }) =>
+        statPath(paths.rootfs, path, { container: ref }),
+      ),
+    archivePath: (ref, path, signal, send) =>
+      withRootfs(ctx, idOf(ref), mounted, async ({ paths }) => {
+        const found = await archivePath(paths.rootfs, path, { container: ref, signal });
+        await send(found.stat, found.tar);
+      }),
+    extractArchive: (ref, path, tar, options) =>
+      withRootfs(ctx, idOf(ref), mounted, async ({ record, paths }) => {
+        if (record.hostConfig.ReadonlyRootfs) {
+          throw forbidden('container rootfs is marked read-only');
+        }
+        const userName = record.config.User ?? '';
+        const user =
+          options.copyUIDGID && userName !== ''
+            ? await resolveContainerUser(paths.rootfs, userName, [])
+            : undefined;
+        await extractArchive(paths.rootfs, path, tar, {
+          noOverwriteDirNonDir: options.noOverwriteDirNonDir,
+          copyUIDGID: options.copyUIDGID,
+          user,
+          container: ref,
+          signal: options.signal,
+        });
+      }),
+    exportRootfs: (ref, signal, send) =>
+      withRootfs(ctx, idOf(ref), mounted, async ({ paths }) => {
+        await send(exportRootfs(paths.rootfs, { signal }));
+      }),
+    changes: (ref, signal) =>
+      withRootfs(ctx, idOf(ref), { mount: false }, async (lease) => {
+        const ignore = diffIgnoredPaths(lease.record.hostConfig);
+        if (lease.record.driver === 'vfs') {
+          const [base = ''] = await lease.lowerDirs();
+          return treeChanges({ tree: lease.paths.rootfs, base, ignore, signal });
+        }
+        return overlayChanges({
+          upperDir: lease.paths.upper,
+          lowerDirs: await lease.lowerDirs(),
+          ignore,
+          signal,
+        });
+      }),
+  };
+}
