@@ -1,8 +1,38 @@
-import { stat } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { conflict, hasErrno, internal, isMoorError, notFound } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
+
+/** Where a created container's init waits to be let go (runc's state directory). */
+const EXEC_FIFO = 'exec.fifo';
+
+/**
+ * Does what `runc start` does for a created container, without a runc process: the created
+ * init blocks opening `exec.fifo` for writing until someone reads it; reading its byte lets it
+ * exec the user's process, and removing the fifo marks the container running in runc's state.
+ * This relies on runc's state layout (stable since runc 1.0); when the fifo is not there it
+ * returns false and the caller runs `runc start`.
+ */
+async function releaseCreatedProcess(fifo: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(fifo, 'r');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
+  try {
+    const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, null);
+    if (bytesRead === 0) throw internal('the container process exited before it was started');
+  } finally {
+    await handle.close();
+  }
+  await unlink(fifo).catch((err: unknown) => {
+    if (!hasErrno(err, 'ENOENT')) throw err;
+  });
+  return true;
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -72,6 +102,7 @@ export function createRunc(options: { binary: string; root: string }): Runc {
     binary,
     root,
     async start(id) {
+      if (await releaseCreatedProcess(join(root, id, EXEC_FIFO))) return;
       await run(['start', id]);
     },
     async kill(id, signal, all = false) {
