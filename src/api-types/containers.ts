@@ -218,6 +218,9 @@ export interface EndpointSettings {
   Links?: string[] | null;
   Aliases?: string[] | null;
   MacAddress: string;
+  DriverOpts?: Record<string, string> | null;
+  /** API 1.48: the gateway priority of this endpoint. */
+  GwPriority?: number;
   NetworkID: string;
   EndpointID: string;
   Gateway: string;
@@ -226,7 +229,6 @@ export interface EndpointSettings {
   IPv6Gateway: string;
   GlobalIPv6Address: string;
   GlobalIPv6PrefixLen: number;
-  DriverOpts?: Record<string, string> | null;
   DNSNames?: string[] | null;
 }
 

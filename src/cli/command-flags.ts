@@ -4,10 +4,10 @@ import {
   type ParsedFlags,
   errorMessage,
   flagBool,
-  formatFlagHelp,
   parseFlags,
 } from '../core/index.js';
-import { type CliContext, type Command, UsageError } from './context.js';
+import { type CliContext, type Command, UsageError, isTerminal } from './context.js';
+import { helpPage } from './help-text.js';
 
 export const HELP_FLAG: FlagSpec = { name: 'help', type: 'bool', help: 'Print usage' };
 
@@ -18,19 +18,59 @@ export function parseCommandFlags(
   options?: ParseOptions,
 ): ParsedFlags {
   try {
-    return parseFlags([...specs, HELP_FLAG], argv, options);
+    const all = specs.some((spec) => spec.name === 'help') ? specs : [...specs, HELP_FLAG];
+    return parseFlags(all, argv, options);
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
 }
 
-export function commandHelp(usage: string, summary: string, specs: FlagSpec[]): string {
-  return `\nUsage:  ${usage}\n\n${summary}\n\nOptions:\n${formatFlagHelp(specs)}\n`;
+/**
+ * A command's help page; `columns` is the width to wrap to (docker: stdin's terminal, else 80).
+ */
+export function commandHelp(
+  usage: string,
+  summary: string,
+  specs: FlagSpec[],
+  options: { aliases?: readonly string[]; columns?: number } = {},
+): string {
+  const page = { usage, summary, flags: specs, aliases: options.aliases };
+  return helpPage(page, options.columns ?? 80);
 }
 
-/** docker's `--format` help for list commands, on one line. */
-export const FORMAT_HELP =
-  "Format output using a custom template: 'table' (default), 'table TEMPLATE', 'json' or a Go template";
+/**
+ * The width docker wraps help to: the terminal's when stdin is one (read from whichever output
+ * is that terminal, as Node gives sizes only for outputs), else 80.
+ */
+export function helpColumns(ctx: CliContext): number {
+  if (!isTerminal(ctx.stdin)) return 80;
+  for (const out of [ctx.stdout, ctx.stderr]) {
+    const columns = (out as { columns?: number }).columns;
+    if (isTerminal(out) && columns !== undefined && columns > 0) return columns;
+  }
+  return 80;
+}
+
+const FORMATTING_DOCS =
+  'Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates';
+
+/** docker's `--format` help for list commands (its lines stay lines in the help page). */
+export const FORMAT_HELP = [
+  'Format output using a custom template:',
+  "'table':            Print output in table format with column headers (default)",
+  "'table TEMPLATE':   Print output in table format using the given Go template",
+  "'json':             Print in JSON format",
+  "'TEMPLATE':         Print output using the given Go template.",
+  FORMATTING_DOCS,
+].join('\n');
+
+/** docker's `--format` help for inspect commands. */
+export const INSPECT_FORMAT_HELP = [
+  'Format output using a custom template:',
+  "'json':             Print in JSON format",
+  "'TEMPLATE':         Print output using the given Go template.",
+  FORMATTING_DOCS,
+].join('\n');
 
 /**
  * Parses a command's flags; prints its help and returns undefined for `--help`. Commands call it
@@ -45,7 +85,8 @@ export function parseOrHelp(
 ): ParsedFlags | undefined {
   const flags = parseCommandFlags(specs, argv, options);
   if (flagBool(flags, 'help')) {
-    ctx.stdout.write(commandHelp(command.usage, command.summary, specs));
+    const options = { aliases: command.aliases, columns: helpColumns(ctx) };
+    ctx.stdout.write(commandHelp(command.usage, command.summary, specs, options));
     return undefined;
   }
   return flags;

@@ -4,9 +4,9 @@
  * collected and printed together, exit 1) and the wait for a container's exit.
  */
 import type { ContainerWaitResponse } from '../api-types/index.js';
-import { escapePath } from '../client/index.js';
 import type { CliContext } from './context.js';
 import { errorText } from './error-text.js';
+import { containerPath } from './container-path.js';
 
 const PARALLEL = 50;
 
@@ -46,7 +46,7 @@ export async function forEachContainer(
     try {
       await result;
     } catch (err) {
-      errors.push(errorText(err));
+      errors.push(errorText(err, ctx.host));
       continue;
     }
     const line = options.print ? options.print(name) : name;
@@ -73,7 +73,7 @@ export async function startWait(
   id: string,
   condition?: WaitCondition,
 ): Promise<Waiter> {
-  const res = await ctx.client().stream('POST', `/containers/${escapePath(id)}/wait`, {
+  const res = await ctx.client().stream('POST', containerPath(id, '/wait'), {
     query: { condition },
   });
   const result = (async () => {

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import type { ContainerSummary } from '../api-types/index.js';
 import {
   CONTAINER_HEADERS,
+  checkTemplate,
   containerFormat,
   containerRow,
   displayImage,
   displayNames,
   displayPorts,
   goQuote,
-  templateUsesSize,
 } from './container-format.js';
 import { renderList } from './table.js';
 
@@ -191,9 +191,36 @@ test('{{json .}} has docker keys in sorted order and no methods with arguments',
   ]);
 });
 
-test('templateUsesSize finds .Size the way docker does, by running the template', () => {
-  assert.equal(templateUsesSize('{{.Size}}'), true);
-  assert.equal(templateUsesSize('table {{.ID}}\\t{{.Size}}'), true);
-  assert.equal(templateUsesSize('{{if eq .State "x"}}{{.Size}}{{end}}'), false);
-  assert.equal(templateUsesSize('{{.Names}}'), false);
+test('checkTemplate finds .Size the way docker does, by running the template', () => {
+  const usesSize = (format: string) => checkTemplate(format).usesSize;
+  assert.equal(usesSize('{{.Size}}'), true);
+  assert.equal(usesSize('table {{.ID}}\\t{{.Size}}'), true);
+  assert.equal(usesSize('{{if eq .State "x"}}{{.Size}}{{end}}'), false);
+  assert.equal(usesSize('{{.Names}}'), false);
+  // `{{json .}}` marshals every field; the bare `json` keyword is plain text to this check.
+  assert.equal(usesSize('{{json .}}'), true);
+  assert.equal(usesSize('json'), false);
+});
+
+test('checkTemplate rejects what docker ps rejects before listing', () => {
+  assert.throws(() => checkTemplate('{{'), {
+    message: 'failed to parse template: template: :1: unclosed action',
+  });
+  assert.throws(() => checkTemplate('{{.Foo}}'), {
+    message:
+      'failed to execute template: template: :1:2: executing "" at <.Foo>: can\'t evaluate field Foo in type *formatter.ContainerContext',
+  });
+  // Struct fields are case-sensitive, and methods take exactly their arguments.
+  assert.throws(() => checkTemplate('{{.names}}'), /can't evaluate field names/);
+  assert.throws(() => checkTemplate('{{.Label}}'), {
+    message:
+      'failed to execute template: template: :1:2: executing "" at <.Label>: wrong number of args for Label: want 1 got 0',
+  });
+  // The probe row is empty, as docker's: indexing its names fails.
+  assert.throws(() => checkTemplate('{{index .Names 1}}'), /index out of range: 1/);
+  // A chained field's error is placed at its second element, as Go's parser places it.
+  assert.throws(() => checkTemplate('{{.Names.Foo}}'), {
+    message:
+      'failed to execute template: template: :1:8: executing "" at <.Names.Foo>: can\'t evaluate field Foo in type string',
+  });
 });

@@ -6,9 +6,9 @@
 import type { ContainerSummary, Port } from '../api-types/index.js';
 import { isMoorError } from '../core/index.js';
 import { familiarString, parseReference, withTag } from '../oci/index.js';
-import { TemplateError, compileTemplate } from './go-template.js';
+import { GO_STRUCT, TemplateError, compileTemplate } from './go-template.js';
 import { goTimeString, timeAgo } from './human-time.js';
-import { type Row, ellipsis, formatBody, truncateId } from './table.js';
+import { type Row, ellipsis, truncateId } from './table.js';
 import { humanSize } from './units.js';
 
 const DEFAULT_TABLE =
@@ -49,27 +49,43 @@ export const CONTAINER_HEADERS = {
   Label: (name: string) => (name.split('.').at(-1) ?? '').replace(/[-_]/g, ' '),
 } as unknown as Row;
 
+/** The Go type docker renders `ps` rows as (its errors name it). */
+const ROW_TYPE = '*formatter.ContainerContext';
+
 /**
- * Whether a `--format` template uses `.Size` (docker then asks the daemon for sizes). Found as
- * docker does: by running the template once on a probe whose Size records the call.
+ * docker ps's check of a `--format` template: run once on an empty row, as docker does (so a
+ * missing field or a failing call is an error before anything is listed). Returns whether the
+ * template reads `.Size` (docker then asks the daemon for sizes). Throws
+ * `failed to parse template: ...` or `failed to execute template: ...`.
  */
-export function templateUsesSize(format: string): boolean {
-  let used = false;
-  const probe: Record<string, unknown> = {
-    ...Object.fromEntries(Object.keys(CONTAINER_HEADERS).map((key) => [key, ''])),
-    Size: () => {
-      used = true;
-      return '';
+export function checkTemplate(format: string): { usesSize: boolean } {
+  let usesSize = false;
+  const probe = containerRow({ Id: '', Names: [], Created: 0 } as unknown as ContainerSummary, {
+    trunc: false,
+  }) as unknown as Record<string, unknown>;
+  // A getter, so that `{{json .}}` (which marshals every field, as docker's does) reads it too.
+  Object.defineProperty(probe, 'Size', {
+    enumerable: true,
+    get() {
+      usesSize = true;
+      return '0B';
     },
-    Label: () => '',
-  };
+  });
+  let render;
   try {
-    compileTemplate(formatBody(format).body)(probe);
+    // The raw text, as docker parses it: `json` and `table` are then plain text.
+    render = compileTemplate(format);
   } catch (err) {
-    // A template that fails here fails again, with docker's message, when rows are rendered.
-    if (!(err instanceof TemplateError) && !(err instanceof Error)) throw err;
+    if (!(err instanceof TemplateError)) throw err;
+    throw new Error(`failed to parse template: ${err.message}`, { cause: err });
   }
-  return used;
+  try {
+    render(probe);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    throw new Error(`failed to execute template: ${err.message}`, { cause: err });
+  }
+  return { usesSize };
 }
 
 const GO_ESCAPES: Readonly<Record<string, string>> = { '\u0007': '\\a', '\u000b': '\\v' };
@@ -182,7 +198,8 @@ export function containerRow(c: ContainerSummary, options: ContainerRowOptions):
   const rootFs = c.SizeRootFs ?? 0;
   const platform = (c as { ImageManifestDescriptor?: { platform?: PlatformInfo } })
     .ImageManifestDescriptor?.platform;
-  const row: Record<string, unknown> = {
+  const row: Record<PropertyKey, unknown> = {
+    [GO_STRUCT]: ROW_TYPE,
     ID: options.trunc ? truncateId(c.Id) : c.Id,
     Names: displayNames(c.Names ?? [], options.trunc),
     Image: displayImage(c.Image ?? '', c.ImageID ?? '', options.trunc),

@@ -12,6 +12,8 @@ import { type HijackedConnection, escapePath, stdCopy } from '../client/index.js
 import { errorMessage } from '../core/index.js';
 import { type CliContext, isTerminal } from './context.js';
 import { DEFAULT_DETACH_KEYS, createEscapeScanner, parseDetachKeys } from './detach-keys.js';
+import { makeRaw } from './raw-terminal.js';
+import { containerPath } from './container-path.js';
 
 export interface StreamOptions {
   /** What the user types; undefined when stdin is not attached. */
@@ -29,29 +31,6 @@ export interface StreamOptions {
 
 /** How streaming ended: the output ended (or was not attached), or the user detached. */
 export type StreamEnd = 'done' | 'detached';
-
-interface RawModeStream {
-  isTTY?: boolean;
-  setRawMode?(raw: boolean): unknown;
-}
-
-function isRawCapable(input: Readable | undefined): input is Readable & Required<RawModeStream> {
-  const candidate = input as RawModeStream | undefined;
-  return candidate?.isTTY === true && typeof candidate.setRawMode === 'function';
-}
-
-/** Puts a TTY stdin in raw mode; the returned function restores it (once). */
-function rawMode(input: Readable | undefined): () => void {
-  if (!isRawCapable(input)) return () => undefined;
-  const tty = input;
-  tty.setRawMode(true);
-  let restored = false;
-  return () => {
-    if (restored) return;
-    restored = true;
-    tty.setRawMode(false);
-  };
-}
 
 function escapeKeys(spec: string, stderr: Writable): readonly number[] {
   if (spec === '') return DEFAULT_DETACH_KEYS;
@@ -116,7 +95,7 @@ export async function streamHijacked(
   conn: HijackedConnection,
   options: StreamOptions,
 ): Promise<StreamEnd> {
-  const restore = options.input && options.tty ? rawMode(options.input) : () => undefined;
+  const restore = options.input && options.tty ? makeRaw(options.input) : () => undefined;
   const keys = options.tty ? escapeKeys(options.detachKeys, options.stderr) : undefined;
   const input = options.input ? pumpInput(conn, options.input, keys) : undefined;
   const hasOutput = options.output !== undefined || options.error !== undefined;
@@ -203,7 +182,7 @@ export function forwardSignals(ctx: CliContext, id: string): () => void {
     const handler = () => {
       ctx
         .client()
-        .json('POST', `/containers/${escapePath(id)}/kill`, { query: { signal: name.slice(3) } })
+        .json('POST', containerPath(id, '/kill'), { query: { signal: name.slice(3) } })
         .catch(() => undefined);
     };
     process.on(name, handler);

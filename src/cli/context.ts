@@ -23,10 +23,12 @@ export interface Command {
   /** One line for `moor --help`. */
   summary: string;
   usage: string;
+  /** Every name the command answers to, for its help (`container ls`, `ps`); none: no list. */
+  aliases?: readonly string[];
   run(ctx: CliContext, argv: string[]): Promise<number>;
 }
 
-/** A usage error: printed with "See 'moor CMD --help'." and exit code 125, as docker does. */
+/** A usage error: printed with the command's usage and a `--help` hint, exit code 125, as docker does. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

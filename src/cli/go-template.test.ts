@@ -391,10 +391,11 @@ test('execution errors name the position and the command', () => {
     {},
     'template: :1:2: executing "" at <upper>: wrong number of args for upper: want 1 got 0',
   );
+  // Go's parser places a field chain at its second field (docker: `:1:8:` for .Names.Foo).
   throwsTemplate(
     'x\n {{.Name.Foo}}',
     { Name: 's' },
-    'template: :2:3: executing "" at <.Name.Foo>: can\'t evaluate field Foo in type string',
+    'template: :2:8: executing "" at <.Name.Foo>: can\'t evaluate field Foo in type string',
   );
   throwsTemplate('{{.Name 1}}', { Name: 's' }, /Name is not a method but has arguments$/);
   throwsTemplate('{{1 2}}', {}, /can't give argument to non-function 1$/);

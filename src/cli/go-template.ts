@@ -8,6 +8,10 @@
  */
 import { Buffer } from 'node:buffer';
 
+import { jsonOf, nilOf, structType } from './go-values.js';
+
+export { GO_STRUCT } from './go-values.js';
+
 /** A parse or execution error, its message worded as Go's. */
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -105,6 +109,12 @@ function hasOwnToString(value: object): boolean {
  */
 export function formatValue(value: unknown, top = false): string {
   if (isNil(value)) return top ? '<no value>' : '<nil>';
+  const nil = nilOf(value);
+  if (nil) return nil.kind === 'pointer' ? '<nil>' : nil.kind === 'slice' ? '[]' : 'map[]';
+  if (structType(value) !== undefined) {
+    const fields = Object.values(value).filter((v) => typeof v !== 'function');
+    return `{${fields.map((field) => formatValue(field)).join(' ')}}`;
+  }
   switch (typeof value) {
     case 'string':
       return value;
@@ -132,6 +142,8 @@ export function formatValue(value: unknown, top = false): string {
 /** The Go type name fmt shows in `%!d(string=x)`. */
 function goTypeName(value: unknown): string {
   if (isNil(value)) return '<nil>';
+  const struct = structType(value);
+  if (struct !== undefined) return struct;
   switch (typeof value) {
     case 'string':
       return 'string';
@@ -180,11 +192,40 @@ function callMethod(
   }
 }
 
+/** `.Name` on a GO_STRUCT object: exact names only, methods called with their own arity. */
+function structField(receiver: object, type: string, name: string, args: unknown[]): unknown {
+  if (!(name in receiver) || name in Object.prototype) {
+    throw new Error(`can't evaluate field ${name} in type ${type}`);
+  }
+  const value = (receiver as Record<string, unknown>)[name];
+  if (typeof value !== 'function') {
+    if (args.length > 0) throw new Error(`${name} is not a method but has arguments`);
+    return value;
+  }
+  const method = value as (...a: unknown[]) => unknown;
+  if (method.length !== args.length) {
+    throw new Error(`wrong number of args for ${name}: want ${method.length} got ${args.length}`);
+  }
+  return callMethod(method, receiver, name, args);
+}
+
 /** `.Name` on a value; a function-valued field is a method and is called with `args`. */
-function fieldValue(receiver: unknown, name: string, args: unknown[]): unknown {
+function fieldValue(receiver: unknown, name: string, args: unknown[], strictKeys = false): unknown {
   if (isNil(receiver)) return undefined;
+  const nil = nilOf(receiver);
+  if (nil?.kind === 'pointer') throw new Error(`nil pointer evaluating ${nil.type}.${name}`);
   if ((typeof receiver !== 'object' && typeof receiver !== 'function') || Array.isArray(receiver)) {
-    throw new Error(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    // Decoded JSON (strictKeys): every value is a Go interface{}.
+    const type = strictKeys ? 'interface {}' : goTypeName(receiver);
+    throw new Error(`can't evaluate field ${name} in type ${type}`);
+  }
+  const struct = structType(receiver);
+  if (struct !== undefined) return structField(receiver, struct, name, args);
+  if (
+    strictKeys &&
+    !(receiver instanceof Map ? receiver.has(name) : Object.hasOwn(receiver, name))
+  ) {
+    throw new Error(`map has no entry for key ${JSON.stringify(name)}`);
   }
   const value = lookupMember(receiver, name);
   if (typeof value === 'function') {
@@ -479,6 +520,9 @@ function asList(value: unknown): unknown[] {
 function toJson(value: unknown): string {
   const text =
     JSON.stringify(value, (_key, item: unknown) => {
+      if (nilOf(item)) return null;
+      const json = jsonOf(item);
+      if (json !== item) return json;
       if (item instanceof Map) return Object.fromEntries(item as Map<PropertyKey, unknown>);
       if (typeof item === 'bigint') return Number(item);
       return item;
@@ -938,7 +982,13 @@ type Operand =
   | { type: 'literal'; value: unknown; text: string }
   | { type: 'variable'; name: string }
   | { type: 'function'; name: string }
-  | { type: 'field'; receiver: Operand | undefined; names: string[] }
+  | {
+      type: 'field';
+      receiver: Operand | undefined;
+      names: string[];
+      /** Where Go's FieldNode is (a chain: its second field) and its text, for errors. */
+      at?: { pos: number; source: string };
+    }
   | { type: 'pipe'; pipe: Pipeline };
 
 interface Command {
@@ -1018,8 +1068,11 @@ function parseTerm(cursor: Cursor, tok: Token): Operand {
   switch (tok.kind) {
     case 'dot':
       return { type: 'dot' };
-    case 'field':
-      return { type: 'field', receiver: undefined, names: tok.text.slice(1).split('.') };
+    case 'field': {
+      const names = tok.text.slice(1).split('.');
+      const pos = names.length > 1 ? tok.pos + 1 + (names[0] ?? '').length : tok.pos;
+      return { type: 'field', receiver: undefined, names, at: { pos, source: tok.text } };
+    }
     case 'variable':
       if (!parser.vars.includes(tok.text))
         throw fail(cursor, `undefined variable "${tok.text}"`, tok);
@@ -1258,6 +1311,8 @@ interface State {
   out: string[];
   /** Rendering a table header: docker's HeaderFunctions replace some builtins. */
   header: boolean;
+  /** Go's `missingkey=error`: a missing map key is an error, not `<no value>`. */
+  strictKeys: boolean;
 }
 
 type Signal = 'break' | 'continue' | undefined;
@@ -1266,12 +1321,23 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** An error evaluating a field, with where Go reports it (the field node, not the command). */
+class FieldError extends Error {
+  readonly at: { pos: number; source: string };
+  constructor(at: { pos: number; source: string }, cause: unknown) {
+    super(errorMessage(cause), { cause });
+    this.name = 'FieldError';
+    this.at = at;
+  }
+}
+
 function execError(state: State, cmd: Command, err: unknown): TemplateError {
   if (err instanceof TemplateError) return err;
-  const line = lineAt(state.src, cmd.pos);
-  const column = cmd.pos - (state.src.lastIndexOf('\n', cmd.pos - 1) + 1);
+  const { pos, source } = err instanceof FieldError ? err.at : cmd;
+  const line = lineAt(state.src, pos);
+  const column = pos - (state.src.lastIndexOf('\n', pos - 1) + 1);
   return new TemplateError(
-    `template: :${line}:${column}: executing "" at <${cmd.source}>: ${errorMessage(err)}`,
+    `template: :${line}:${column}: executing "" at <${source}>: ${errorMessage(err)}`,
   );
 }
 
@@ -1313,9 +1379,14 @@ function evalField(
   args: unknown[],
 ): unknown {
   let value = field.receiver === undefined ? dot : evalArg(state, dot, field.receiver);
-  field.names.forEach((name, i) => {
-    value = fieldValue(value, name, i === field.names.length - 1 ? args : []);
-  });
+  try {
+    field.names.forEach((name, i) => {
+      value = fieldValue(value, name, i === field.names.length - 1 ? args : [], state.strictKeys);
+    });
+  } catch (err) {
+    if (field.at === undefined || err instanceof TemplateError) throw err;
+    throw new FieldError(field.at, err);
+  }
   return value;
 }
 
@@ -1479,6 +1550,8 @@ function walkRange(state: State, dot: unknown, node: Extract<Node, { type: Contr
 export interface CompileOptions {
   /** Render a table header: json, split, join, title, lower, upper and truncate pass through. */
   header?: boolean;
+  /** Go's template option `missingkey=error` (docker inspect's second try, on decoded JSON). */
+  missingKey?: 'error';
 }
 
 /** Parses once; the renderer can then run for many rows. Throws TemplateError on bad syntax. */
@@ -1486,7 +1559,13 @@ export function compileTemplate(template: string, options: CompileOptions = {}):
   const nodes = parse(template);
   const header = options.header ?? false;
   return (data: unknown): string => {
-    const state: State = { src: template, vars: [{ name: '$', value: data }], out: [], header };
+    const state: State = {
+      src: template,
+      vars: [{ name: '$', value: data }],
+      out: [],
+      header,
+      strictKeys: options.missingKey === 'error',
+    };
     walkList(state, data, nodes);
     return state.out.join('');
   };

@@ -1,22 +1,22 @@
-import { escapePath } from '../client/index.js';
 import type { CliContext } from './context.js';
+import { containerPath } from './container-path.js';
+import { typedContainer } from './inspect-types.js';
 
 /**
  * `GET /containers/{id}/json` (`?size=1` for -s): the daemon's bytes, kept for printing as
- * docker does, and the parsed value for templates.
+ * docker does, the parsed value, and the value as docker's Go type (for templates).
  */
 export async function inspectContainer(
   ctx: CliContext,
   name: string,
   size = false,
-): Promise<{ raw: string; value: unknown }> {
-  // docker's client refuses an empty name without asking the daemon.
-  if (name === '') throw new Error('Error: No such container: ');
-  const res = await ctx.client().stream('GET', `/containers/${escapePath(name)}/json`, {
+): Promise<{ raw: string; value: unknown; typed: unknown }> {
+  const res = await ctx.client().stream('GET', containerPath(name, '/json'), {
     query: { size: size ? '1' : undefined },
   });
   const chunks: Buffer[] = [];
   for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
   const raw = Buffer.concat(chunks).toString('utf8');
-  return { raw, value: JSON.parse(raw) };
+  const value: unknown = JSON.parse(raw);
+  return { raw, value, typed: typedContainer(value) };
 }

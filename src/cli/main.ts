@@ -15,6 +15,7 @@ import {
 } from '../core/index.js';
 import { COMMANDS } from './commands/index.js';
 import { type CliContext, type Command, UsageError } from './context.js';
+import { connectionErrorText, isConnectionError } from './error-text.js';
 
 const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'host', short: 'H', type: 'list', help: 'Daemon socket to connect to' },
@@ -73,11 +74,13 @@ function usage(): string {
 
 /** A group's subcommands: [name, summary], aliases folded into the first name. */
 function subcommands(group: string): [string, string][] {
-  const seen = new Set<Command>();
+  // One line per command: its aliases (`container list`, `container ps`) share one list.
+  const seen = new Set<unknown>();
   const out: [string, string][] = [];
   for (const [name, command] of COMMANDS) {
-    if (!name.startsWith(`${group} `) || seen.has(command)) continue;
-    seen.add(command);
+    const identity = command.aliases ?? command;
+    if (!name.startsWith(`${group} `) || seen.has(identity)) continue;
+    seen.add(identity);
     out.push([name.slice(group.length + 1), command.summary]);
   }
   return out.sort(([a], [b]) => (a < b ? -1 : 1));
@@ -140,11 +143,9 @@ export function resolveConnection(
   };
 }
 
-function isConnectionError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return (
-    code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'EHOSTUNREACH'
-  );
+/** A bad flag as docker 28 reports it: the error, the command's usage line, a hint. */
+function flagErrorText(message: string, usage: string, path: string): string {
+  return `${message}\n\nUsage:  ${usage}\n\nRun '${path} --help' for more information\n`;
 }
 
 /** The moor CLI: global flags, then a docker-style command. Returns the exit code. */
@@ -201,22 +202,20 @@ export async function main(argv: string[]): Promise<number> {
       return await command.run(ctx, rest);
     } catch (err) {
       if (err instanceof UsageError) {
-        process.stderr.write(`${err.message}\nSee 'moor ${command.name} --help'.\n`);
+        process.stderr.write(flagErrorText(err.message, command.usage, `moor ${command.name}`));
         return 125;
       }
       throw err;
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\nSee 'moor --help'.\n`);
+      process.stderr.write(flagErrorText(err.message, 'moor [OPTIONS] COMMAND [ARG...]', 'moor'));
       return 125;
     }
     if (err instanceof ApiError) {
       process.stderr.write(`Error response from daemon: ${err.message}\n`);
     } else if (isConnectionError(err)) {
-      process.stderr.write(
-        `Cannot connect to the moor daemon at ${host}. Is the moor daemon running?\n`,
-      );
+      process.stderr.write(`${connectionErrorText(host)}\n`);
     } else {
       process.stderr.write(`${errorMessage(err)}\n`);
     }

@@ -32,6 +32,7 @@ import {
   ulimits,
   validatePull,
 } from './run-option-checks.js';
+import { type DeviceOptions, deviceOptions, parseDevices } from './run-devices.js';
 import { parseTmpfs, parseVolumes } from './run-mounts.js';
 import { type EndpointBody, parseNetworks } from './run-network.js';
 import { addExposed, parsePublish, portFields } from './run-ports.js';
@@ -65,6 +66,8 @@ export interface CreatePlan {
   quiet: boolean;
   /** `--cidfile`, '' for none. */
   cidfile: string;
+  /** `--use-api-socket`: the daemon's socket is bind-mounted at /var/run/docker.sock. */
+  useApiSocket: boolean;
 }
 
 /**
@@ -96,6 +99,14 @@ export function buildCreatePlan(
   const limits = ulimits(flags);
   const mountList = mounts(flags, env.cwd);
   const health = healthcheck(flags);
+  const devices = deviceOptions(
+    (name, check) => listOf(flags, name, check),
+    (name, parse) => numberOf(flags, name, parse),
+  );
+  numberOf(flags, 'kernel-memory', parseRamBytes); // checked, but no longer sent (API 1.42)
+  if (flags.given.has('disable-content-trust') && !flagBool(flags, 'disable-content-trust')) {
+    throw new InvalidOptionError('content trust (image signature verification) is not supported');
+  }
   try {
     return {
       body: createBody(flags, args, env, {
@@ -107,6 +118,7 @@ export function buildCreatePlan(
         sysctls,
         attach,
         health,
+        devices,
         limits,
         mountList,
         resources: {
@@ -124,6 +136,7 @@ export function buildCreatePlan(
       pull,
       quiet: flagBool(flags, 'quiet'),
       cidfile: flagString(flags, 'cidfile') ?? '',
+      useApiSocket: flagBool(flags, 'use-api-socket'),
     };
   } catch (err) {
     throw invalid(err);
@@ -139,6 +152,7 @@ interface Checked {
   sysctls: string[];
   attach: { stdin: boolean; stdout: boolean; stderr: boolean };
   health: HealthConfig | undefined;
+  devices: DeviceOptions;
   limits: Ulimit[];
   mountList: MountSpec[] | undefined;
   resources: Record<
@@ -251,21 +265,21 @@ function createBody(
     Memory: c.resources.memory,
     NanoCpus: c.resources.nanoCpus,
     CgroupParent: str('cgroup-parent'),
-    BlkioWeight: 0,
-    BlkioWeightDevice: [],
-    BlkioDeviceReadBps: [],
-    BlkioDeviceWriteBps: [],
-    BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [],
+    BlkioWeight: c.devices.BlkioWeight,
+    BlkioWeightDevice: c.devices.BlkioWeightDevice,
+    BlkioDeviceReadBps: c.devices.BlkioDeviceReadBps,
+    BlkioDeviceWriteBps: c.devices.BlkioDeviceWriteBps,
+    BlkioDeviceReadIOps: c.devices.BlkioDeviceReadIOps,
+    BlkioDeviceWriteIOps: c.devices.BlkioDeviceWriteIOps,
     CpuPeriod: int('cpu-period'),
     CpuQuota: int('cpu-quota'),
-    CpuRealtimePeriod: 0,
-    CpuRealtimeRuntime: 0,
+    CpuRealtimePeriod: c.devices.CpuRealtimePeriod,
+    CpuRealtimeRuntime: c.devices.CpuRealtimeRuntime,
     CpusetCpus: str('cpuset-cpus'),
     CpusetMems: str('cpuset-mems'),
-    Devices: [],
-    DeviceCgroupRules: null,
-    DeviceRequests: null,
+    Devices: parseDevices(list('device')),
+    DeviceCgroupRules: c.devices.DeviceCgroupRules,
+    DeviceRequests: c.devices.DeviceRequests,
     MemoryReservation: c.resources.memoryReservation,
     MemorySwap: c.resources.memorySwap,
     MemorySwappiness: swappiness,

@@ -5,7 +5,13 @@
  * is `{{json .}}`; anything else prints one rendered line per row. Commands turn the `table`
  * keyword (and `-q`) into their default template before calling `renderList`.
  */
-import { TemplateError, compileTemplate, isTableFormat, type Renderer } from './go-template.js';
+import {
+  GO_STRUCT,
+  TemplateError,
+  compileTemplate,
+  isTableFormat,
+  type Renderer,
+} from './go-template.js';
 import { charWidth, tabwrite } from './tab-writer.js';
 
 /** docker's `{{.ID}}` for `-q`. */
@@ -31,7 +37,12 @@ function compile(body: string, header = false): Renderer {
  * sorted order.
  */
 function sortedRow(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted: Record<PropertyKey, unknown> = Object.fromEntries(
+    Object.entries(row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const struct = (row as { [GO_STRUCT]?: unknown })[GO_STRUCT];
+  if (struct !== undefined) sorted[GO_STRUCT] = struct;
+  return sorted as Row;
 }
 
 /** The template body docker executes for a `--format` value (formatter.Context.preFormat). */

@@ -10,8 +10,9 @@ import { unmountRootfs } from './rootfs-mount.js';
 /** RFC 3339 with nanoseconds from a bigint nanosecond timestamp. */
 export function rfc3339Nano(ns: bigint): string {
   const ms = Number(ns / 1_000_000n);
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+  // Go's RFC3339Nano, as dockerd formats times: no trailing zeros (no fraction at all for 0).
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, frac === '' ? 'Z' : `.${frac}Z`);
 }
 
 export function nowRfc3339Nano(): string {

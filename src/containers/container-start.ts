@@ -13,6 +13,7 @@ import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
+import { rfc3339Nano } from './container-exit.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
@@ -143,7 +144,7 @@ export async function startContainer(
       ctx.liveOf(id).pump = undefined;
       throw err;
     }
-    const now = new Date().toISOString().replace('Z', '000000Z');
+    const now = rfc3339Nano(BigInt(Date.now()) * 1_000_000n);
     const running = markRunning(record.state, started.pid, started.monitorPid, now);
     record = {
       ...record,

@@ -67,6 +67,9 @@ describe('moor CLI against moord', { skip: !isRoot && 'needs root' }, () => {
     assert.match(unknown.stderr, /'frobnicate' is not a moor command/);
     const badFlag = await moor(['version', '--bogus']);
     assert.equal(badFlag.code, 125);
-    assert.match(badFlag.stderr, /unknown flag: --bogus\nSee 'moor version --help'\./);
+    assert.match(
+      badFlag.stderr,
+      /^unknown flag: --bogus\n\nUsage: {2}moor version .*\n\nRun 'moor version --help' for more information\n$/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import type {
 } from '../../api-types/index.js';
 import type { ContainerRecord, ContainerView, ExecSession } from '../../containers/index.js';
 import { containerStatusText } from '../../containers/index.js';
+import { configInGoOrder, hostConfigInGoOrder } from './container-wire-order.js';
 
 function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): NetworkSettings {
   const mode = record.hostConfig.NetworkMode ?? 'none';
@@ -34,6 +35,8 @@ function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): Netw
         Links: null,
         Aliases: null,
         MacAddress: '',
+        DriverOpts: null,
+        GwPriority: 0,
         NetworkID: '',
         EndpointID: '',
         Gateway: '',
@@ -42,7 +45,6 @@ function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): Netw
         IPv6Gateway: '',
         GlobalIPv6Address: '',
         GlobalIPv6PrefixLen: 0,
-        DriverOpts: null,
         DNSNames: null,
       },
     },
@@ -101,10 +103,11 @@ export function toContainerInspect(view: ContainerView): ContainerInspectRespons
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: view.execIds.length > 0 ? view.execIds : null,
-    HostConfig: record.hostConfig,
-    GraphDriver: { Name: record.driver, Data: view.graphDriverData },
+    HostConfig: hostConfigInGoOrder(record.hostConfig),
+    // dockerd's order (storage.DriverData): Data, then Name.
+    GraphDriver: { Data: view.graphDriverData, Name: record.driver },
     Mounts: [],
-    Config: record.config,
+    Config: configInGoOrder(record.config),
     NetworkSettings: emptyNetworkSettings(record, view.sandboxKey),
   };
   if (view.sizeRw !== undefined) out.SizeRw = view.sizeRw;

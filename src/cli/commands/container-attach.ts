@@ -1,10 +1,11 @@
 import type { ContainerInspectResponse } from '../../api-types/index.js';
-import { escapePath, hijack } from '../../client/index.js';
+import { hijack } from '../../client/index.js';
 import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { startWait } from '../container-each.js';
 import { forwardSignals, monitorTtySize, streamHijacked, ttySize } from '../container-streams.js';
 import { type CliContext, type Command, isTerminal } from '../context.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   {
@@ -17,15 +18,13 @@ const FLAGS: FlagSpec[] = [
     name: 'sig-proxy',
     type: 'bool',
     default: true,
-    help: 'Proxy all received signals to the process',
+    help: 'Proxy all received signals to the process (default true)',
   },
 ];
 
 /** docker's inspectContainerAndCheckState: only a running container can be attached to. */
 async function runningContainer(ctx: CliContext, name: string): Promise<ContainerInspectResponse> {
-  const c = await ctx
-    .client()
-    .json<ContainerInspectResponse>('GET', `/containers/${escapePath(name)}/json`);
+  const c = await ctx.client().json<ContainerInspectResponse>('GET', containerPath(name, '/json'));
   if (!c.State.Running) throw new Error('You cannot attach to a stopped container, start it first');
   if (c.State.Paused) throw new Error('You cannot attach to a paused container, unpause it first');
   if (c.State.Restarting) {
@@ -35,15 +34,15 @@ async function runningContainer(ctx: CliContext, name: string): Promise<Containe
 }
 
 /**
- * docker's resizeTTY for attach: one row and column more first, then the real size, so a
- * shell redraws its prompt on every attach.
+ * docker's resizeTTY for attach: one row and column more first (waited for, so the requests
+ * cannot cross), then the real size, so a shell redraws its prompt on every attach.
  */
-function resizeForAttach(ctx: CliContext, id: string): () => void {
+async function resizeForAttach(ctx: CliContext, id: string): Promise<() => void> {
   const [h, w] = ttySize(ctx.stdout);
   if (h !== 0 || w !== 0) {
-    ctx
+    await ctx
       .client()
-      .json('POST', `/containers/${escapePath(id)}/resize`, { query: { h: h + 1, w: w + 1 } })
+      .json('POST', containerPath(id, '/resize'), { query: { h: h + 1, w: w + 1 } })
       .catch(() => undefined);
   }
   return monitorTtySize(ctx, id, false);
@@ -67,7 +66,7 @@ export const attachCommand: Command = {
     const cleanups: (() => void)[] = [];
     try {
       if (flagBool(flags, 'sig-proxy') && !tty) cleanups.push(forwardSignals(ctx, name));
-      const conn = await hijack(ctx.client(), 'POST', `/containers/${escapePath(name)}/attach`, {
+      const conn = await hijack(ctx.client(), 'POST', containerPath(name, '/attach'), {
         query: {
           stream: 1,
           stdin: stdin ? 1 : undefined,
@@ -79,7 +78,7 @@ export const attachCommand: Command = {
       cleanups.push(() => conn.close());
       // It may have stopped between the first check and the attach.
       await runningContainer(ctx, name);
-      if (tty && isTerminal(ctx.stdout)) cleanups.push(resizeForAttach(ctx, name));
+      if (tty && isTerminal(ctx.stdout)) cleanups.push(await resizeForAttach(ctx, name));
       const end = await streamHijacked(conn, {
         input: stdin ? ctx.stdin : undefined,
         output: ctx.stdout,

@@ -102,11 +102,34 @@ async function openCidFile(path: string): Promise<FileHandle | undefined> {
 }
 
 /**
+ * `--use-api-socket`: the daemon's unix socket, bind-mounted where docker clients look for it.
+ * (docker also copies the user's registry credentials in; moor has none to give.)
+ */
+function addApiSocket(host: string, plan: CreatePlan): void {
+  if (!host.startsWith('unix://')) {
+    throw new Error(
+      `flag --use-api-socket can only be used with unix sockets: docker endpoint ${host} incompatible`,
+    );
+  }
+  const hostConfig = (plan.body.HostConfig ??= {});
+  hostConfig.Mounts = [
+    ...(hostConfig.Mounts ?? []),
+    {
+      Type: 'bind',
+      Source: host.slice('unix://'.length),
+      Target: '/var/run/docker.sock',
+      BindOptions: {},
+    },
+  ];
+}
+
+/**
  * docker's createContainer: `POST /containers/create`; when the image is missing and --pull is
  * `missing`, says `Unable to find image 'busybox:latest' locally`, pulls and tries again. The
  * daemon's warnings go to stderr, the id to --cidfile (removed again when creation fails).
  */
 export async function createContainer(ctx: CliContext, plan: CreatePlan): Promise<string> {
+  if (plan.useApiSocket) addApiSocket(ctx.host, plan);
   const cid = await openCidFile(plan.cidfile);
   let written = false;
   try {

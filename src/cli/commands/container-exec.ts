@@ -8,6 +8,7 @@ import { monitorTtySize, streamHijacked, ttySize } from '../container-streams.js
 import { type CliContext, type Command, isTerminal } from '../context.js';
 import { goPathError } from '../local-files.js';
 import { flagValueError, parseKeyValueLines, validateEnv } from '../run-values.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   {
@@ -122,7 +123,8 @@ async function interactiveExec(ctx: CliContext, execId: string, body: ExecBody):
       stderr: ctx.stderr,
     });
     if (body.Tty && isTerminal(ctx.stdin)) stopResize = monitorTtySize(ctx, execId, true);
-    await streaming;
+    // docker exec reports a detach as its error (exit 1); the process keeps running.
+    if ((await streaming) === 'detached') throw new Error('read escape sequence');
   } finally {
     stopResize?.();
     conn.close();
@@ -144,13 +146,13 @@ export const execCommand: Command = {
     const [container = '', ...cmd] = flags.args;
     const body = execBody(flags, cmd, ttySize(ctx.stdout));
     // "No such container" comes first, and a TTY check before an exec is made on the daemon.
-    await ctx.client().json('GET', `/containers/${escapePath(container)}/json`);
+    await ctx.client().json('GET', containerPath(container, '/json'));
     if (!body.Detach && body.AttachStdin && body.Tty && !isTerminal(ctx.stdin)) {
       throw new Error('the input device is not a TTY');
     }
     const created = await ctx
       .client()
-      .json<{ Id: string }>('POST', `/containers/${escapePath(container)}/exec`, { body });
+      .json<{ Id: string }>('POST', containerPath(container, '/exec'), { body });
     if (!created?.Id) throw new Error('exec ID empty');
     if (body.Detach) {
       const start = {

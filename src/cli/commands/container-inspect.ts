@@ -1,5 +1,5 @@
 import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
-import { checkArgs, parseOrHelp } from '../command-flags.js';
+import { INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { inspectContainer } from '../inspect-container.js';
 import { runInspect } from './image-inspect.js';
@@ -9,7 +9,7 @@ const FLAGS: FlagSpec[] = [
     name: 'format',
     short: 'f',
     type: 'string',
-    help: "Format output using a custom template: 'json' or a Go template",
+    help: INSPECT_FORMAT_HELP,
   },
   { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' },
 ];

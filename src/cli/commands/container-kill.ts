@@ -1,8 +1,8 @@
-import { escapePath } from '../../client/index.js';
 import { type FlagSpec, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { forEachContainer } from '../container-each.js';
 import type { Command } from '../context.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'signal', short: 's', type: 'string', help: 'Signal to send to the container' },
@@ -18,7 +18,7 @@ export const killCommand: Command = {
     checkArgs(this, flags.args, 1);
     const signal = flagString(flags, 'signal') || undefined;
     return forEachContainer(ctx, flags.args, (name) =>
-      ctx.client().json('POST', `/containers/${escapePath(name)}/kill`, { query: { signal } }),
+      ctx.client().json('POST', containerPath(name, '/kill'), { query: { signal } }),
     );
   },
 };

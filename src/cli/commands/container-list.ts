@@ -3,9 +3,9 @@ import { type FlagSpec, flagBool, flagList, flagString } from '../../core/index.
 import { FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
 import {
   CONTAINER_HEADERS,
+  checkTemplate,
   containerFormat,
   containerRow,
-  templateUsesSize,
 } from '../container-format.js';
 import type { Command } from '../context.js';
 import { filtersQuery, parseFilters } from '../filter-flag.js';
@@ -72,8 +72,9 @@ export const psCommand: Command = {
     }
     if (flagBool(flags, 'latest') && last === -1) last = 1;
     let size = flagBool(flags, 'size');
-    if (format !== '' && !quiet && !size && !flags.given.has('size')) {
-      size = templateUsesSize(format);
+    if (format !== '') {
+      const { usesSize } = checkTemplate(format);
+      if (!quiet && !flags.given.has('size')) size ||= usesSize;
     }
     const containers = await ctx.client().json<ContainerSummary[]>('GET', '/containers/json', {
       query: {

@@ -1,11 +1,18 @@
 import { once } from 'node:events';
 
 import type { ContainerInspectResponse } from '../../api-types/index.js';
-import { escapePath, stdCopy } from '../../client/index.js';
-import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
+import { stdCopy } from '../../client/index.js';
+import {
+  type FlagSpec,
+  type ParsedFlags,
+  errorMessage,
+  flagBool,
+  flagString,
+} from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { logTimestamp } from '../log-time.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'details', type: 'bool', help: 'Show extra details provided to logs' },
@@ -30,6 +37,19 @@ const FLAGS: FlagSpec[] = [
   },
 ];
 
+/** A `--since`/`--until` value as the query wants it; docker's client words its errors so. */
+function timeQuery(flags: ParsedFlags, name: string, now: number): string | undefined {
+  const value = flagString(flags, name) ?? '';
+  if (value === '') return undefined;
+  try {
+    return logTimestamp(value, now);
+  } catch (err) {
+    throw new Error(`invalid value for ${JSON.stringify(name)}: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}
+
 /**
  * docker logs: inspect (for the id and whether there is a TTY), then `GET /containers/{id}/logs`
  * — raw with a TTY, else demultiplexed to stdout and stderr.
@@ -44,16 +64,16 @@ export const logsCommand: Command = {
     checkArgs(this, flags.args, 1, 1);
     const c = await ctx
       .client()
-      .json<ContainerInspectResponse>('GET', `/containers/${escapePath(flags.args[0] ?? '')}/json`);
+      .json<ContainerInspectResponse>('GET', containerPath(flags.args[0] ?? '', '/json'));
     const now = Date.now();
-    const since = flagString(flags, 'since') ?? '';
-    const until = flagString(flags, 'until') ?? '';
-    const res = await ctx.client().stream('GET', `/containers/${escapePath(c.Id)}/logs`, {
+    const since = timeQuery(flags, 'since', now);
+    const until = timeQuery(flags, 'until', now);
+    const res = await ctx.client().stream('GET', containerPath(c.Id, '/logs'), {
       query: {
         stdout: '1',
         stderr: '1',
-        since: since === '' ? undefined : logTimestamp(since, now),
-        until: until === '' ? undefined : logTimestamp(until, now),
+        since,
+        until,
         timestamps: flagBool(flags, 'timestamps') ? '1' : undefined,
         follow: flagBool(flags, 'follow') ? '1' : undefined,
         tail: flagString(flags, 'tail') ?? 'all',

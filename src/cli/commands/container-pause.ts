@@ -1,14 +1,14 @@
-import { escapePath } from '../../client/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { forEachContainer } from '../container-each.js';
 import type { CliContext, Command } from '../context.js';
+import { containerPath } from '../container-path.js';
 
 async function run(ctx: CliContext, command: Command, argv: string[], verb: string) {
   const flags = parseOrHelp(ctx, command, [], argv);
   if (!flags) return 0;
   checkArgs(command, flags.args, 1);
   return forEachContainer(ctx, flags.args, (name) =>
-    ctx.client().json('POST', `/containers/${escapePath(name)}/${verb}`),
+    ctx.client().json('POST', containerPath(name, `/${verb}`)),
   );
 }
 

@@ -1,8 +1,8 @@
-import { escapePath } from '../../client/index.js';
 import { type FlagSpec, flagBool } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { errorText, isApiStatus } from '../error-text.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   {
@@ -41,7 +41,7 @@ export const rmCommand: Command = {
     const results = flags.args.map(async (name) => {
       const id = name.replace(/^\/+|\/+$/g, '');
       if (id === '') throw new Error('container name cannot be empty');
-      await ctx.client().json('DELETE', `/containers/${escapePath(id)}`, { query });
+      await ctx.client().json('DELETE', containerPath(id), { query });
     });
     for (const result of results) result.catch(() => undefined);
     const errors: string[] = [];
@@ -50,8 +50,8 @@ export const rmCommand: Command = {
         await result;
         ctx.stdout.write(`${flags.args[i]}\n`);
       } catch (err) {
-        if (force && isApiStatus(err, 404)) ctx.stderr.write(`${errorText(err)}\n`);
-        else errors.push(errorText(err));
+        if (force && isApiStatus(err, 404)) ctx.stderr.write(`${errorText(err, ctx.host)}\n`);
+        else errors.push(errorText(err, ctx.host));
       }
     }
     if (errors.length === 0) return 0;

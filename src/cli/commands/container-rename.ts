@@ -1,7 +1,7 @@
-import { escapePath } from '../../client/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { errorText } from '../error-text.js';
+import { containerPath } from '../container-path.js';
 
 export const renameCommand: Command = {
   name: 'rename',
@@ -17,11 +17,11 @@ export const renameCommand: Command = {
       throw new Error('Error: Neither old nor new names may be empty');
     }
     try {
-      await ctx.client().json('POST', `/containers/${escapePath(oldName)}/rename`, {
+      await ctx.client().json('POST', containerPath(oldName, '/rename'), {
         query: { name: newName },
       });
     } catch (err) {
-      ctx.stderr.write(`${errorText(err)}\n`);
+      ctx.stderr.write(`${errorText(err, ctx.host)}\n`);
       throw new Error(`Error: failed to rename container named ${oldName}`, { cause: err });
     }
     return 0;

@@ -1,5 +1,5 @@
 import type { ContainerWaitResponse } from '../../api-types/index.js';
-import { type HijackedConnection, escapePath, hijack } from '../../client/index.js';
+import { type HijackedConnection, hijack } from '../../client/index.js';
 import { errorMessage, flagBool, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { startWait } from '../container-each.js';
@@ -14,6 +14,7 @@ import { errorText } from '../error-text.js';
 import { RUN_FLAGS } from '../run-flags.js';
 import { type CreatePlan, detachBody } from '../run-options.js';
 import { createContainer, planOrReport, printOptionError } from './container-create.js';
+import { containerPath } from '../container-path.js';
 
 /**
  * docker's toStatusError: start failures that come from the container's command get 127 (not
@@ -32,7 +33,7 @@ export function runExitCode(message: string): number {
 }
 
 function statusError(ctx: CliContext, err: unknown): number {
-  const text = errorText(err);
+  const text = errorText(err, ctx.host);
   printOptionError(ctx, 'run', text);
   return runExitCode(text);
 }
@@ -66,7 +67,7 @@ async function attach(
   body: CreatePlan['body'],
   detachKeys: string,
 ): Promise<Attachment> {
-  const conn = await hijack(ctx.client(), 'POST', `/containers/${escapePath(id)}/attach`, {
+  const conn = await hijack(ctx.client(), 'POST', containerPath(id, '/attach'), {
     query: {
       stream: 1,
       stdin: body.AttachStdin ? 1 : undefined,
@@ -126,7 +127,7 @@ async function runContainer(
       status = exitStatus(ctx, Promise.reject(err instanceof Error ? err : new Error(String(err))));
     }
     try {
-      await ctx.client().json('POST', `/containers/${escapePath(id)}/start`);
+      await ctx.client().json('POST', containerPath(id, '/start'));
     } catch (err) {
       if (attachment) {
         attachment.cancel.abort();

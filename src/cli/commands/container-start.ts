@@ -1,11 +1,12 @@
 import type { ContainerInspectResponse, ContainerWaitResponse } from '../../api-types/index.js';
-import { escapePath, hijack } from '../../client/index.js';
+import { hijack } from '../../client/index.js';
 import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { startWait } from '../container-each.js';
 import { forwardSignals, monitorTtySize, streamHijacked } from '../container-streams.js';
 import { type CliContext, type Command, isTerminal } from '../context.js';
 import { errorText } from '../error-text.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'attach', short: 'a', type: 'bool', help: 'Attach STDOUT/STDERR and forward signals' },
@@ -22,10 +23,10 @@ async function startAll(ctx: CliContext, names: readonly string[]): Promise<numb
   const failed: string[] = [];
   for (const name of names) {
     try {
-      await ctx.client().json('POST', `/containers/${escapePath(name)}/start`);
+      await ctx.client().json('POST', containerPath(name, '/start'));
       ctx.stdout.write(`${name}\n`);
     } catch (err) {
-      ctx.stderr.write(`${errorText(err)}\n`);
+      ctx.stderr.write(`${errorText(err, ctx.host)}\n`);
       failed.push(name);
     }
   }
@@ -47,15 +48,13 @@ async function startAttached(
   interactive: boolean,
   detachKeys: string,
 ): Promise<number> {
-  const c = await ctx
-    .client()
-    .json<ContainerInspectResponse>('GET', `/containers/${escapePath(name)}/json`);
+  const c = await ctx.client().json<ContainerInspectResponse>('GET', containerPath(name, '/json'));
   const tty = c.Config.Tty ?? false;
   const cleanups: (() => void)[] = [];
   try {
     if (!tty) cleanups.push(forwardSignals(ctx, c.Id));
     const stdin = interactive && (c.Config.OpenStdin ?? false);
-    const conn = await hijack(ctx.client(), 'POST', `/containers/${escapePath(c.Id)}/attach`, {
+    const conn = await hijack(ctx.client(), 'POST', containerPath(c.Id, '/attach'), {
       query: {
         stream: 1,
         stdin: stdin ? 1 : undefined,
@@ -78,7 +77,7 @@ async function startAttached(
     streaming.catch(() => undefined);
     const wait = await startWait(ctx, c.Id, c.HostConfig.AutoRemove ? 'removed' : 'next-exit');
     try {
-      await ctx.client().json('POST', `/containers/${escapePath(c.Id)}/start`);
+      await ctx.client().json('POST', containerPath(c.Id, '/start'));
     } catch (err) {
       cancel.abort();
       conn.close();

@@ -1,9 +1,9 @@
-import { escapePath } from '../../client/index.js';
 import { type FlagSpec, type ParsedFlags, flagString } from '../../core/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import { forEachContainer } from '../container-each.js';
 import type { CliContext, Command } from '../context.js';
 import { flagValueError, parseGoInt } from '../run-values.js';
+import { containerPath } from '../container-path.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'signal', short: 's', type: 'string', help: 'Signal to send to the container' },
@@ -61,7 +61,7 @@ async function run(
   return forEachContainer(
     ctx,
     flags.args,
-    (name) => ctx.client().json('POST', `/containers/${escapePath(name)}/${verb}`, { query }),
+    (name) => ctx.client().json('POST', containerPath(name, `/${verb}`), { query }),
     // docker restarts one container after the other.
     { parallel: verb === 'stop' },
   );

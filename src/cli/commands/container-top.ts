@@ -1,8 +1,8 @@
 import type { ContainerTopResponse } from '../../api-types/index.js';
-import { escapePath } from '../../client/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { tabwrite } from '../tab-writer.js';
+import { containerPath } from '../container-path.js';
 
 export const topCommand: Command = {
   name: 'top',
@@ -15,7 +15,7 @@ export const topCommand: Command = {
     const [container = '', ...psArgs] = flags.args;
     const top = await ctx
       .client()
-      .json<ContainerTopResponse>('GET', `/containers/${escapePath(container)}/top`, {
+      .json<ContainerTopResponse>('GET', containerPath(container, '/top'), {
         query: { ps_args: psArgs.length > 0 ? psArgs.join(' ') : undefined },
       });
     const lines = [top.Titles, ...(top.Processes ?? [])].map((row) => `${row.join('\t')}\n`);

@@ -18,7 +18,7 @@ export const waitCommand: Command = {
         const result = await (await startWait(ctx, name)).result;
         ctx.stdout.write(`${result.StatusCode}\n`);
       } catch (err) {
-        errors.push(errorText(err));
+        errors.push(errorText(err, ctx.host));
       }
     }
     if (errors.length === 0) return 0;

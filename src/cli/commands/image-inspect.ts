@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 import { escapePath } from '../../client/index.js';
 import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
-import { checkArgs, parseOrHelp } from '../command-flags.js';
+import { INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
 import type { CliContext, Command } from '../context.js';
 import { errorText, isApiStatus } from '../error-text.js';
 import { TemplateError, compileTemplate, type Renderer } from '../go-template.js';
@@ -13,13 +13,15 @@ const FORMAT_FLAG: FlagSpec = {
   name: 'format',
   short: 'f',
   type: 'string',
-  help: "Format output using a custom template: 'json' or a Go template",
+  help: INSPECT_FORMAT_HELP,
 };
 
 /** One inspected object: as the daemon sent it, and parsed for templates. */
 export interface Inspected {
   raw: string;
   value: unknown;
+  /** The value as docker's Go type prints it (inspect-types.ts), where moor models it. */
+  typed?: unknown;
 }
 
 async function readText(res: IncomingMessage): Promise<string> {
@@ -50,12 +52,24 @@ function jsonInspector(render: (text: string) => string): Inspector {
   };
 }
 
-function templateInspector(render: Renderer): Inspector {
+/**
+ * docker's TemplateInspector: the template runs on the typed value; if that fails, on the
+ * decoded JSON with `missingkey=error`, whose failure is the one reported.
+ */
+function templateInspector(render: Renderer, renderRaw: Renderer): Inspector {
   let out = '';
   return {
     add(item) {
       try {
-        out += render(item.value) + '\n';
+        if (item.typed !== undefined) {
+          try {
+            out += render(item.typed) + '\n';
+            return;
+          } catch (err) {
+            if (!(err instanceof TemplateError)) throw err;
+          }
+        }
+        out += (item.typed !== undefined ? renderRaw : render)(item.value) + '\n';
       } catch (err) {
         if (err instanceof TemplateError) throw new Error(`template parsing error: ${err.message}`);
         throw err;
@@ -81,7 +95,10 @@ export async function runInspect(
   else if (format === 'json') inspector = jsonInspector(compactJson);
   else {
     try {
-      inspector = templateInspector(compileTemplate(format));
+      inspector = templateInspector(
+        compileTemplate(format),
+        compileTemplate(format, { missingKey: 'error' }),
+      );
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       ctx.stderr.write(`template parsing error: ${err.message}\n`);
@@ -93,7 +110,7 @@ export async function runInspect(
     try {
       inspector.add(await lookup(ref));
     } catch (err) {
-      errors.push(errorText(err));
+      errors.push(errorText(err, ctx.host));
     }
   }
   ctx.stdout.write(inspector.flush());

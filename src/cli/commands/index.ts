@@ -32,33 +32,43 @@ import { infoCommand } from './info.js';
 import { versionCommand } from './version.js';
 
 /**
+ * A top-level command and its names under a group (`images`, `image ls`, `image list`): every
+ * entry knows the whole list, for its help's "Aliases", in docker's order.
+ */
+function family(command: Command, group: string, subs: readonly string[]): [string, Command][] {
+  const aliases = [...subs.map((sub) => `${group} ${sub}`), command.name];
+  const top = { ...command, aliases };
+  return [
+    [command.name, top],
+    ...subs.map((sub): [string, Command] => [
+      `${group} ${sub}`,
+      aliasCommand(top, `${group} ${sub}`),
+    ]),
+  ];
+}
+
+const RMI_ALIASES = ['image rm', 'image remove', 'rmi'];
+
+/**
  * Every command, by name; aliases map to the same command. A two-word key (`image ls`) is a
  * subcommand of a group (`image`, `container`, `system`), which main.ts routes.
  */
 export const COMMANDS = new Map<string, Command>([
   ['version', versionCommand],
-  ['info', infoCommand],
-  ['system info', infoCommand],
+  ...family(infoCommand, 'system', ['info']),
   ['bootstrap', bootstrapCommand],
-  ['images', imagesCommand],
-  ['image ls', aliasCommand(imagesCommand, 'image ls')],
-  ['image list', aliasCommand(imagesCommand, 'image list')],
+  ...family(imagesCommand, 'image', ['ls', 'list']),
   ['inspect', inspectCommand],
   ['image inspect', imageInspectCommand],
-  ['history', historyCommand],
-  ['image history', aliasCommand(historyCommand, 'image history')],
-  ['tag', tagCommand],
-  ['image tag', aliasCommand(tagCommand, 'image tag')],
-  ['rmi', rmiCommand],
-  ['image rm', aliasCommand(rmiCommand, 'image rm')],
-  ['image remove', aliasCommand(rmiCommand, 'image remove')],
-  ['image rmi', aliasCommand(rmiCommand, 'image rmi')],
-  ['import', importCommand],
-  ['image import', aliasCommand(importCommand, 'image import')],
-  ['save', saveCommand],
-  ['image save', aliasCommand(saveCommand, 'image save')],
-  ['load', loadCommand],
-  ['image load', aliasCommand(loadCommand, 'image load')],
+  ...family(historyCommand, 'image', ['history']),
+  ...family(tagCommand, 'image', ['tag']),
+  // `image rmi` works too, though docker's help does not list it.
+  ...family(rmiCommand, 'image', ['rm', 'remove', 'rmi']).map(
+    ([name, command]): [string, Command] => [name, { ...command, aliases: RMI_ALIASES }],
+  ),
+  ...family(importCommand, 'image', ['import']),
+  ...family(saveCommand, 'image', ['save']),
+  ...family(loadCommand, 'image', ['load']),
   ['image prune', imagePruneCommand],
   ...containerCommands(),
 ]);
@@ -76,8 +86,8 @@ function containerCommands(): [string, Command][] {
     [unpauseCommand],
     [waitCommand],
     [renameCommand],
-    [rmCommand, 'remove'],
-    [psCommand, 'ls', 'list'],
+    [rmCommand, 'rm', 'remove'],
+    [psCommand, 'ls', 'list', 'ps'],
     [topCommand],
     [logsCommand],
     [attachCommand],
@@ -86,14 +96,9 @@ function containerCommands(): [string, Command][] {
     [diffCommand],
     [exportCommand],
   ];
-  const entries: [string, Command][] = [];
-  for (const [command, ...aliases] of verbs) {
-    entries.push([command.name, command]);
-    for (const alias of [command.name, ...aliases]) {
-      const name = `container ${alias}`;
-      entries.push([name, aliasCommand(command, name)]);
-    }
-  }
+  const entries = verbs.flatMap(([command, ...subs]) =>
+    family(command, 'container', subs.length > 0 ? subs : [command.name]),
+  );
   entries.push(['container inspect', containerInspectCommand]);
   entries.push(['container prune', containerPruneCommand]);
   return entries;
