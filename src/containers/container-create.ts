@@ -120,12 +120,14 @@ export async function createContainer(
     };
     const paths = ctx.pathsOf(record);
     await mkdir(paths.dir, { recursive: true, mode: 0o710 });
-    await prepareRootfs(ctx, paths, image.topLayer);
-    await writeEtcFiles(paths, {
-      hostname: config.Hostname ?? '',
-      domainname: config.Domainname ?? '',
-      hostConfig,
-    });
+    await Promise.all([
+      prepareRootfs(ctx, paths, image.topLayer),
+      writeEtcFiles(paths, {
+        hostname: config.Hostname ?? '',
+        domainname: config.Domainname ?? '',
+        hostConfig,
+      }),
+    ]);
     await ctx.store.save(record);
     return { id, warnings: [] };
   } catch (err) {

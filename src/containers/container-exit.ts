@@ -58,12 +58,14 @@ export async function stopLiveParts(ctx: ContainerContext, id: string): Promise<
  * Records that a container's process ended: all of its output is converted into the log first,
  * then the runtime's state and the rootfs mount are released, the exit code and time (the exit
  * file's mtime, written by the monitor even while moord was down) are stored, and waiters are
- * told. Returns the stored record, or undefined when there was nothing to record.
+ * told. Returns the stored record, or undefined when there was nothing to record — or when
+ * `discard` removed an AutoRemove container instead of storing its exit.
  */
 export async function recordExit(
   ctx: ContainerContext,
   id: string,
   fallback?: { code: number; at: string },
+  discard?: (id: string) => Promise<void>,
 ): Promise<ContainerRecord | undefined> {
   const record = ctx.store.get(id);
   const paths = record ? ctx.pathsOf(record) : undefined;
@@ -77,17 +79,23 @@ export async function recordExit(
   if (!exit) return undefined;
   const oomKilled = await exists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
-  await ctx.runc.delete(id, true);
-  await unmountRootfs(ctx, paths);
-  await rm(paths.bundle, { recursive: true, force: true });
+  await Promise.all([ctx.runc.delete(id, true), unmountRootfs(ctx, paths)]);
   const updated: ContainerRecord = {
     ...record,
     state: markExited(record.state, exit.code, exit.at, oomKilled),
   };
+  if (discard && record.hostConfig.AutoRemove) {
+    // Docker's --rm: waiters learn the exit from the event; the record goes without being
+    // stored as exited (a crash before the removal is handled as an exit while moord was down).
+    ctx.eventsOf(id).emit('exit', exit.code, updated);
+    await discard(id);
+    return undefined;
+  }
+  await rm(paths.bundle, { recursive: true, force: true });
   // The exit file goes only once the exit is stored: a crash in between loses nothing.
   await ctx.store.save(updated);
   await rm(paths.exitFile, { force: true });
-  ctx.eventsOf(id).emit('exit', exit.code);
+  ctx.eventsOf(id).emit('exit', exit.code, updated);
   return updated;
 }
 

@@ -5,6 +5,7 @@ import { resolveContainerUser } from './process-setup.js';
 import { archivePath, exportRootfs, statPath } from './rootfs-archive.js';
 import { overlayChanges, treeChanges } from './rootfs-changes.js';
 import { extractArchive } from './rootfs-extract.js';
+import { mountedRootfsReader } from './rootfs-reader.js';
 import { withRootfs } from './rootfs-lease.js';
 
 /**
@@ -63,28 +64,26 @@ export function diffIgnoredPaths(hostConfig: HostConfig): string[] {
 
 export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
   const idOf = (ref: string) => ctx.store.resolve(ref).id;
-  const mounted = { mount: true };
+  const container = { view: 'container' } as const;
   return {
     statPath: (ref, path) =>
-      withRootfs(ctx, idOf(ref), mounted, ({ paths }) =>
-        statPath(paths.rootfs, path, { container: ref }),
-      ),
+      withRootfs(ctx, idOf(ref), container, ({ root }) => statPath(root, path, { container: ref })),
     archivePath: (ref, path, signal, send) =>
-      withRootfs(ctx, idOf(ref), mounted, async ({ paths }) => {
-        const found = await archivePath(paths.rootfs, path, { container: ref, signal });
+      withRootfs(ctx, idOf(ref), container, async ({ root }) => {
+        const found = await archivePath(root, path, { container: ref, signal });
         await send(found.stat, found.tar);
       }),
     extractArchive: (ref, path, tar, options) =>
-      withRootfs(ctx, idOf(ref), mounted, async ({ record, paths }) => {
+      withRootfs(ctx, idOf(ref), container, async ({ record, root }) => {
         if (record.hostConfig.ReadonlyRootfs) {
           throw forbidden('container rootfs is marked read-only');
         }
         const userName = record.config.User ?? '';
         const user =
           options.copyUIDGID && userName !== ''
-            ? await resolveContainerUser(paths.rootfs, userName, [])
+            ? await resolveContainerUser(mountedRootfsReader(root), userName, [])
             : undefined;
-        await extractArchive(paths.rootfs, path, tar, {
+        await extractArchive(root, path, tar, {
           noOverwriteDirNonDir: options.noOverwriteDirNonDir,
           copyUIDGID: options.copyUIDGID,
           user,
@@ -93,11 +92,11 @@ export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
         });
       }),
     exportRootfs: (ref, signal, send) =>
-      withRootfs(ctx, idOf(ref), mounted, async ({ paths }) => {
-        await send(exportRootfs(paths.rootfs, { signal }));
+      withRootfs(ctx, idOf(ref), { view: 'layers' }, async ({ root }) => {
+        await send(exportRootfs(root, { signal }));
       }),
     changes: (ref, signal) =>
-      withRootfs(ctx, idOf(ref), { mount: false }, async (lease) => {
+      withRootfs(ctx, idOf(ref), { view: 'none' }, async (lease) => {
         const ignore = diffIgnoredPaths(lease.record.hostConfig);
         if (lease.record.driver === 'vfs') {
           const [base = ''] = await lease.lowerDirs();

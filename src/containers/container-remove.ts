@@ -29,21 +29,29 @@ export async function removeContainer(
     await killContainer(ctx, id, 'SIGKILL').catch(() => undefined);
     await waitForExit(ctx, id, 10_000);
   }
-  await ctx.locks.run(id, async () => {
-    const current = ctx.store.get(id);
-    if (!current) return;
-    const paths = ctx.pathsOf(current);
-    await stopLiveParts(ctx, id);
-    await ctx.runc.delete(id, true);
-    await unmountRootfs(ctx, paths);
-    await rm(paths.bundle, { recursive: true, force: true });
-    await rm(paths.exitFile, { force: true });
-    await ctx.store.delete(id);
-    ctx.live.delete(id);
-    for (const [execId, session] of ctx.execs) {
-      if (session.containerId === id) ctx.execs.delete(execId);
-    }
-  });
+  await ctx.locks.run(id, () => discardContainer(ctx, id));
   ctx.eventsOf(id).emit('removed');
   ctx.lifecycle.forget(id);
+}
+
+/**
+ * Deletes a stopped container: what runs beside it, the runtime's state, a host mount, its
+ * bundle and exit file, then its record and files. Call under the container's lock.
+ */
+export async function discardContainer(ctx: ContainerContext, id: string): Promise<void> {
+  const current = ctx.store.get(id);
+  if (!current) return;
+  const paths = ctx.pathsOf(current);
+  await stopLiveParts(ctx, id);
+  await ctx.runc.delete(id, true);
+  await unmountRootfs(ctx, paths);
+  await Promise.all([
+    rm(paths.bundle, { recursive: true, force: true }),
+    rm(paths.exitFile, { force: true }),
+  ]);
+  await ctx.store.delete(id);
+  ctx.live.delete(id);
+  for (const [execId, session] of ctx.execs) {
+    if (session.containerId === id) ctx.execs.delete(execId);
+  }
 }

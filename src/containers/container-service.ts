@@ -137,12 +137,17 @@ export function bindContainerService(containers: Containers): ContainerService {
       const events = ctx.eventsOf(record.id);
       return new Promise((done, fail) => {
         let last = record;
+        let exited: ContainerRecord | undefined;
         const current = () => {
-          last = ctx.store.get(record.id) ?? last;
+          last = exited ?? ctx.store.get(record.id) ?? last;
           return last;
         };
-        // The record is gone by `removed`: remember the state of the last exit.
-        const onExit = () => void current();
+        // The record is gone by `removed`: remember the state of the last exit (given with
+        // the event when the container is removed instead of stored as exited).
+        const onExit = (_code?: number, record?: ContainerRecord) => {
+          exited = record;
+          current();
+        };
         events.on('exit', onExit);
         const finish = () => {
           cleanup();

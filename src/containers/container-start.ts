@@ -9,6 +9,7 @@ import {
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
+import type { Digest } from '../oci/index.js';
 import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
@@ -17,8 +18,9 @@ import { rfc3339Nano } from './container-exit.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
-import { resolveProcess } from './process-setup.js';
-import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
+import { type ProcessSetup, resolveProcess } from './process-setup.js';
+import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
+import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
 
 /** Docker's exit codes for a process the runtime could not start. */
 function startFailureCode(message: string): number {
@@ -84,16 +86,20 @@ export async function startContainer(
   // Restarts (restart policy) start a container that shows `restarting`.
   if (!(options.internal && record.state.status === 'restarting')) canStart(record);
   const paths = ctx.pathsOf(record);
-  const image = ctx.images.images.get(record.imageId);
-  await mountRootfs(ctx, paths, image?.topLayer);
+  const topLayer = ctx.images.images.get(record.imageId)?.topLayer;
+  const rootfsMount = await rootfsSpecMount(ctx, paths, topLayer);
+  if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
   try {
-    await rm(paths.exitFile, { force: true });
-    await rm(paths.bundle, { recursive: true, force: true });
+    await Promise.all([
+      rm(paths.exitFile, { force: true }),
+      rm(paths.bundle, { recursive: true, force: true }),
+    ]);
     await mkdir(paths.persist, { recursive: true, mode: 0o700 });
-    const proc = await resolveProcess(record, paths);
+    const proc = await setupProcess(ctx, record, paths, topLayer, rootfsMount === undefined);
     const spec = buildRuntimeSpec({
       id,
       rootfs: paths.rootfs,
+      ...(rootfsMount ? { rootfsMount } : {}),
       args: proc.args,
       env: proc.env,
       cwd: proc.cwd,
@@ -160,6 +166,36 @@ export async function startContainer(
   } catch (err) {
     await recordStartFailure(ctx, id, err);
     throw err;
+  }
+}
+
+/**
+ * Resolves the process (user, working dir) against the container's files: read through its
+ * layers when the runtime mounts them, or on the host mount. A path through a symlink needs
+ * the real mount: the rootfs is then mounted for the lookup and unmounted again, so the
+ * runtime's own mount never meets it.
+ */
+async function setupProcess(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  paths: ContainerPaths,
+  topLayer: Digest | undefined,
+  hostMounted: boolean,
+): Promise<ProcessSetup> {
+  if (hostMounted) {
+    return resolveProcess(record, mountedRootfsReader(paths.rootfs));
+  }
+  const layers = [paths.upper, ...(await imageLowerDirs(ctx, paths, topLayer))];
+  try {
+    return await resolveProcess(record, layeredRootfsReader(layers));
+  } catch (err) {
+    if (!(err instanceof NeedsMountedRootfs)) throw err;
+  }
+  await mountRootfs(ctx, paths, topLayer);
+  try {
+    return await resolveProcess(record, mountedRootfsReader(paths.rootfs));
+  } finally {
+    await unmountRootfs(ctx, paths);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -14,6 +14,8 @@ import type { ContainerRecord } from './container-record.js';
 
 const RECORD_FILE = 'container.json';
 const ID = /^[a-f0-9]{64}$/;
+/** A removed container's directory while its files are deleted. */
+const REMOVING = '.removing-';
 
 /**
  * Container records: one directory per container under `<data-root>/containers/<id>/`, its
@@ -34,7 +36,7 @@ export interface ContainerStore {
   releaseName(name: string, id: string): void;
   /** Stores the record (memory and disk). */
   save(record: ContainerRecord): Promise<void>;
-  /** Forgets the record and deletes its directory. */
+  /** Forgets the record and deletes its directory (its files in the background). */
   delete(id: string): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
   }
   for (const entry of await readdir(root)) {
     if (isAtomicTempFile(entry)) await rm(join(root, entry), { force: true });
+    if (entry.startsWith(REMOVING)) await rm(join(root, entry), { recursive: true, force: true });
   }
 
   const dirOf = (id: string): string => join(root, id);
@@ -110,9 +113,21 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
       const record = records.get(id);
       if (record && names.get(record.name) === id) names.delete(record.name);
       records.delete(id);
-      // The record first: a directory without one is an unfinished create, removed at start.
-      await rm(join(dirOf(id), RECORD_FILE), { force: true });
-      await rm(dirOf(id), { recursive: true, force: true });
+      // One rename takes the directory (record included) out of the store; its files go in
+      // the background, and whatever a crash leaves of them goes at the next open.
+      const trash = join(root, `${REMOVING}${id}`);
+      try {
+        await rename(dirOf(id), trash);
+      } catch (err) {
+        if (hasErrno(err, 'ENOENT')) return;
+        throw err;
+      }
+      rm(trash, { recursive: true, force: true }).catch((err: unknown) => {
+        logger.warn('removing the files of a removed container failed', {
+          id,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      });
     },
   };
 }

@@ -84,7 +84,6 @@ export async function writeEtcFiles(
 ): Promise<void> {
   const hostNetwork = options.hostConfig.NetworkMode === 'host';
   const hostResolv = await readHostFile('/etc/resolv.conf');
-  await writeFileReplace(paths.hostname, `${options.hostname}\n`);
   const extraHosts = options.hostConfig.ExtraHosts ?? [];
   const hosts = hostNetwork
     ? (await readHostFile('/etc/hosts')) +
@@ -97,6 +96,9 @@ export async function writeEtcFiles(
         domainname: options.domainname,
         ...(options.ip ? { ip: options.ip } : {}),
       });
-  await writeFileReplace(paths.hosts, hosts);
-  await writeFileReplace(paths.resolvConf, resolvConf(hostResolv, options.hostConfig, hostNetwork));
+  await Promise.all([
+    writeFileReplace(paths.hostname, `${options.hostname}\n`),
+    writeFileReplace(paths.hosts, hosts),
+    writeFileReplace(paths.resolvConf, resolvConf(hostResolv, options.hostConfig, hostNetwork)),
+  ]);
 }

@@ -11,6 +11,7 @@ import { execPaths } from './container-paths.js';
 import { canExec } from './container-state.js';
 import { mergeEnv } from './container-config.js';
 import { resolveContainerUser } from './process-setup.js';
+import { mountedRootfsReader } from './rootfs-reader.js';
 
 export type { ExecSession };
 
@@ -63,7 +64,11 @@ async function execProcessSpec(ctx: ContainerContext, session: ExecSession): Pro
   const base = spec.process;
   const { config } = session;
   const user = config.User
-    ? await resolveContainerUser(paths.rootfs, config.User, record.hostConfig.GroupAdd ?? [])
+    ? await resolveContainerUser(
+        mountedRootfsReader(`/proc/${record.state.pid}/root`),
+        config.User,
+        record.hostConfig.GroupAdd ?? [],
+      )
     : undefined;
   const process: ProcessSpec = {
     ...base,

@@ -10,7 +10,7 @@ import { recordExit, nowRfc3339Nano, watchExits } from './container-exit.js';
 import { containerPaths, engineDirs } from './container-paths.js';
 import { openContainerStore } from './container-store.js';
 import { ensureLogPump, startContainer } from './container-start.js';
-import { removeContainer } from './container-remove.js';
+import { discardContainer, removeContainer } from './container-remove.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
 
@@ -94,7 +94,16 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     ctx.locks.run(id, () => startContainer(ctx, id, { internal }));
 
   const afterExit = async (id: string): Promise<void> => {
-    const record = await ctx.locks.run(id, () => recordExit(ctx, id));
+    let removed = false;
+    const discard = async (cid: string) => {
+      await discardContainer(ctx, cid);
+      removed = true;
+    };
+    const record = await ctx.locks.run(id, () => recordExit(ctx, id, undefined, discard));
+    if (removed) {
+      ctx.eventsOf(id).emit('removed');
+      ctx.lifecycle.forget(id);
+    }
     if (!record) return;
     if (await scheduleRestart(ctx, record, (cid) => start(cid, true))) return;
     if (record.hostConfig.AutoRemove) await removeContainer(ctx, id, { force: true });

@@ -13,6 +13,8 @@ import { scanXattrs } from '../sys/index.js';
 export interface LowerView {
   /** What the merged tree has at `path`; undefined if nothing (or a whiteout hides it). */
   lookup(path: string): Promise<BigIntStats | undefined>;
+  /** As lookup, with the host path of the layer entry that shows there. */
+  locate(path: string): Promise<{ hostPath: string; info: BigIntStats } | undefined>;
   /** The names in merged directory `path` (none if it is not a directory). */
   list(path: string): Promise<string[]>;
 }
@@ -32,10 +34,12 @@ export function createLowerView(lowerDirs: readonly string[], signal?: AbortSign
   }
 
   async function collectLayers(dir: string): Promise<string[]> {
+    // The root of an overlay merges every layer's root; opaqueness applies below it.
+    if (dir === '/') return lowerDirs.filter((layer) => lstatIfExists(layer)?.isDirectory());
     const candidates: string[] = [];
-    const sources = dir === '/' ? lowerDirs : await layersOf(posix.dirname(dir));
+    const sources = await layersOf(posix.dirname(dir));
     for (const source of sources) {
-      const host = dir === '/' ? source : posix.join(source, posix.basename(dir));
+      const host = posix.join(source, posix.basename(dir));
       const info = lstatIfExists(host);
       if (info === undefined) continue;
       // A whiteout hides this name in the layers below; a non-directory is not merged.
@@ -56,18 +60,25 @@ export function createLowerView(lowerDirs: readonly string[], signal?: AbortSign
     return opaque === -1 ? candidates : candidates.slice(0, opaque + 1);
   }
 
+  async function locate(path: string) {
+    if (path === '/') {
+      const top = lowerDirs[0];
+      const info = top === undefined ? undefined : lstatIfExists(top);
+      return top === undefined || info === undefined ? undefined : { hostPath: top, info };
+    }
+    for (const layer of await layersOf(posix.dirname(path))) {
+      const hostPath = posix.join(layer, posix.basename(path));
+      const info = lstatIfExists(hostPath);
+      if (info === undefined) continue;
+      return isWhiteout(info) ? undefined : { hostPath, info };
+    }
+    return undefined;
+  }
+
   return {
+    locate,
     async lookup(path) {
-      if (path === '/') {
-        const top = lowerDirs[0];
-        return top === undefined ? undefined : lstatIfExists(top);
-      }
-      for (const layer of await layersOf(posix.dirname(path))) {
-        const info = lstatIfExists(posix.join(layer, posix.basename(path)));
-        if (info === undefined) continue;
-        return isWhiteout(info) ? undefined : info;
-      }
-      return undefined;
+      return (await locate(path))?.info;
     },
     async list(path) {
       const decided = new Set<string>();

@@ -1,20 +1,7 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
-
-import { hasErrno, invalidArgument } from '../core/index.js';
+import { invalidArgument } from '../core/index.js';
 import { type ResolvedUser, buildProcessEnv, resolveUser } from '../runtime/index.js';
-import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
-import { resolveInRoot } from './rootfs-path.js';
-
-/** A file of the container's rootfs, read without following links out of it ('' if absent). */
-export async function readRootfsFile(rootfs: string, path: string): Promise<string> {
-  try {
-    return await readFile(await resolveInRoot(rootfs, path, { followLast: true }), 'utf8');
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return '';
-    throw err;
-  }
-}
+import type { RootfsReader } from './rootfs-reader.js';
 
 export interface ProcessSetup {
   args: string[];
@@ -25,46 +12,42 @@ export interface ProcessSetup {
 
 /** Resolves `-u` against the rootfs's passwd/group files and `--group-add` entries. */
 export async function resolveContainerUser(
-  rootfs: string,
+  rootfs: RootfsReader,
   user: string,
   groupAdd: readonly string[],
 ): Promise<ResolvedUser> {
-  const passwd = await readRootfsFile(rootfs, '/etc/passwd');
-  const group = await readRootfsFile(rootfs, '/etc/group');
+  const [passwd, group] = await Promise.all([
+    rootfs.readFile('/etc/passwd'),
+    rootfs.readFile('/etc/group'),
+  ]);
   return resolveUser({ passwd, group, user, groupAdd });
 }
 
-/** Creates the working directory if missing (as Docker does); a file there is an error. */
-export async function ensureWorkingDir(rootfs: string, cwd: string): Promise<void> {
-  if (cwd === '/' || cwd === '') return;
-  const target = await resolveInRoot(rootfs, cwd, { followLast: true });
-  try {
-    const info = await stat(target);
-    if (!info.isDirectory()) throw invalidArgument(`Cannot mkdir: ${cwd} is not a directory`);
-  } catch (err) {
-    if (!hasErrno(err, 'ENOENT')) throw err;
-    await mkdir(target, { recursive: true, mode: 0o755 });
+/**
+ * Checks the working directory as Docker does before a start: a file there is an error. A
+ * missing one is created by the runtime (as Docker creates it: root-owned, mode 0755).
+ */
+async function checkWorkingDir(rootfs: RootfsReader, cwd: string): Promise<void> {
+  if (!cwd.startsWith('/')) {
+    throw invalidArgument(
+      `the working directory '${cwd}' is invalid, it needs to be an absolute path`,
+    );
+  }
+  if (cwd === '/') return;
+  if ((await rootfs.kind(cwd)) === 'other') {
+    throw invalidArgument(`Cannot mkdir: ${cwd} is not a directory`);
   }
 }
 
 /** The container's process as the runtime runs it: argv, env, working dir and user. */
 export async function resolveProcess(
   record: ContainerRecord,
-  paths: ContainerPaths,
+  rootfs: RootfsReader,
 ): Promise<ProcessSetup> {
   const { config, hostConfig } = record;
-  const user = await resolveContainerUser(
-    paths.rootfs,
-    config.User ?? '',
-    hostConfig.GroupAdd ?? [],
-  );
+  const user = await resolveContainerUser(rootfs, config.User ?? '', hostConfig.GroupAdd ?? []);
   const cwd = config.WorkingDir || '/';
-  if (!cwd.startsWith('/')) {
-    throw invalidArgument(
-      `the working directory '${cwd}' is invalid, it needs to be an absolute path`,
-    );
-  }
-  await ensureWorkingDir(paths.rootfs, cwd);
+  await checkWorkingDir(rootfs, cwd);
   const env = buildProcessEnv({
     hostname: config.Hostname ?? '',
     imageEnv: [],

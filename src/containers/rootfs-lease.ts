@@ -1,27 +1,33 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { notFound } from '../core/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
-import { mountRootfs, unmountRootfs } from './rootfs-mount.js';
+import { imageLowerDirs, mountRootfs, mountRootfsReadOnly, unmountRootfs } from './rootfs-mount.js';
 
 /** What a file operation on a container gets while it holds the lease. */
 export interface RootfsLease {
   record: ContainerRecord;
   paths: ContainerPaths;
+  /** Where the files are seen on the host (see LeaseOptions); '' for the view `none`. */
+  root: string;
   /** The image's layer dirs, top first (overlay's lowerdir order; vfs: the image's tree). */
   lowerDirs(): Promise<string[]>;
 }
 
 export interface LeaseOptions {
   /**
-   * Whether the merged root filesystem must be visible at `paths.rootfs`: a stopped
-   * container's is mounted for the operation and unmounted after it. `docker diff` reads the
-   * layers themselves and needs no mount.
+   * Which tree `root` shows:
+   * - `container`: what the container's processes see, its mounts included (a running
+   *   container's `/proc/<pid>/root`); `docker cp` both ways.
+   * - `layers`: the container's own files only (a running one's layers mounted read-only
+   *   beside it); `docker export`.
+   * - `none`: no tree; `docker diff` reads the layers themselves.
+   * A stopped container's root filesystem is mounted for `container` and `layers`, and
+   * unmounted after the operation.
    */
-  mount: boolean;
+  view: 'container' | 'layers' | 'none';
 }
 
 function isLive(record: ContainerRecord): boolean {
@@ -38,7 +44,6 @@ function isLive(record: ContainerRecord): boolean {
  * - A running container is frozen (cgroup freezer, without changing its recorded state) and
  *   thawed after; one the user paused stays paused. No process of the container can then swap
  *   a checked directory for a symlink while paths are resolved and used (CVE-2018-15664).
- * - A stopped container's root filesystem is mounted if `mount` asks for it, and unmounted.
  *
  * Throws NotFound when the container is gone by the time the lock is taken.
  */
@@ -53,32 +58,42 @@ export function withRootfs<T>(
     if (!record) throw notFound(`No such container: ${id}`);
     const paths = ctx.pathsOf(record);
     const topLayer = ctx.images.images.get(record.imageId)?.topLayer;
+    const live = isLive(record) && record.state.pid > 0;
+    const peek = join(paths.dir, 'peek');
+    // How `root` is provided: nothing to do, a mount of the stopped rootfs, or a read-only one.
+    const mount =
+      options.view === 'none' || ctx.driver === 'vfs'
+        ? undefined
+        : !live
+          ? 'rootfs'
+          : options.view === 'layers'
+            ? 'peek'
+            : undefined;
+    const root =
+      options.view === 'none'
+        ? ''
+        : live && options.view === 'container'
+          ? `/proc/${record.state.pid}/root`
+          : mount === 'peek'
+            ? peek
+            : paths.rootfs;
     const lease: RootfsLease = {
       record,
       paths,
-      lowerDirs: async () => {
-        const dirs = topLayer ? await ctx.images.layers.lowerDirs(topLayer) : [];
-        return dirs.length > 0 ? dirs : [await emptyLayer(paths)];
-      },
+      root,
+      lowerDirs: () => imageLowerDirs(ctx, paths, topLayer),
     };
-    const live = isLive(record);
     const frozen = record.state.status === 'running' && (await freeze(ctx, id));
-    const mounted = !live && options.mount;
     try {
-      if (mounted) await mountRootfs(ctx, paths, topLayer);
+      if (mount === 'rootfs') await mountRootfs(ctx, paths, topLayer);
+      if (mount === 'peek') await mountRootfsReadOnly(ctx, paths, topLayer, peek);
       return await use(lease);
     } finally {
-      if (mounted) await unmountRootfs(ctx, paths);
+      if (mount === 'rootfs') await unmountRootfs(ctx, paths);
+      if (mount === 'peek') await unmountRootfs(ctx, paths, peek);
       if (frozen) await thaw(ctx, id);
     }
   });
-}
-
-/** An empty directory standing for the layers of an image without any. */
-async function emptyLayer(paths: ContainerPaths): Promise<string> {
-  const empty = join(paths.dir, 'empty');
-  await mkdir(empty, { recursive: true });
-  return empty;
 }
 
 /**

@@ -1,13 +1,21 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { hasErrno } from '../core/index.js';
 import type { Digest } from '../oci/index.js';
-import { copyTree, mountOverlay, readMounts, unmount } from '../sys/index.js';
+import { copyTree, mountOverlay, plainOverlayMountData, unmount } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 
+/** A mount point has another device than its parent directory. */
 async function isMountPoint(path: string): Promise<boolean> {
-  return (await readMounts()).some((m) => m.target === path);
+  try {
+    const [self, parent] = await Promise.all([stat(path), stat(dirname(path))]);
+    return self.dev !== parent.dev;
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return false;
+    throw err;
+  }
 }
 
 /**
@@ -25,12 +33,56 @@ export async function prepareRootfs(
     if (lower[0] !== undefined) await copyTree(lower[0], paths.rootfs);
     return;
   }
-  for (const dir of [paths.upper, paths.work, paths.rootfs]) {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-  }
+  await Promise.all(
+    [paths.upper, paths.work, paths.rootfs].map((dir) =>
+      mkdir(dir, { recursive: true, mode: 0o755 }),
+    ),
+  );
 }
 
-/** Mounts the container's root filesystem (overlay) if it is not mounted yet. */
+/** The image's layer dirs, top first; an empty directory for an image without layers. */
+export async function imageLowerDirs(
+  ctx: ContainerContext,
+  paths: ContainerPaths,
+  topLayer: Digest | undefined,
+): Promise<string[]> {
+  const dirs = topLayer ? await ctx.images.layers.lowerDirs(topLayer) : [];
+  if (dirs.length > 0) return dirs;
+  const empty = join(paths.dir, 'empty');
+  await mkdir(empty, { recursive: true });
+  return [empty];
+}
+
+/** An overlay mount as the OCI runtime config gives it. */
+export interface RootfsSpecMount {
+  type: 'overlay';
+  source: 'overlay';
+  options: string[];
+}
+
+/**
+ * The container's overlay as a mount the runtime makes on the rootfs directory inside the
+ * container's mount namespace: it goes away with the container's last process, without a
+ * mount or unmount on the host. Undefined for vfs, and for layer stacks whose mount data does
+ * not fit as absolute paths (those are mounted on the host: `mountRootfs`).
+ */
+export async function rootfsSpecMount(
+  ctx: ContainerContext,
+  paths: ContainerPaths,
+  topLayer: Digest | undefined,
+): Promise<RootfsSpecMount | undefined> {
+  if (ctx.driver === 'vfs') return undefined;
+  const data = plainOverlayMountData({
+    lowerDirs: await imageLowerDirs(ctx, paths, topLayer),
+    upperDir: paths.upper,
+    workDir: paths.work,
+  });
+  return data === undefined
+    ? undefined
+    : { type: 'overlay', source: 'overlay', options: data.split(',') };
+}
+
+/** Mounts the container's root filesystem (overlay) on the host if it is not mounted yet. */
 export async function mountRootfs(
   ctx: ContainerContext,
   paths: ContainerPaths,
@@ -38,27 +90,38 @@ export async function mountRootfs(
 ): Promise<void> {
   if (ctx.driver === 'vfs') return;
   if (await isMountPoint(paths.rootfs)) return;
-  let lowerDirs = topLayer ? await ctx.images.layers.lowerDirs(topLayer) : [];
-  if (lowerDirs.length === 0) {
-    const empty = `${paths.dir}/empty`;
-    await mkdir(empty, { recursive: true });
-    lowerDirs = [empty];
-  }
   await mountOverlay({
-    lowerDirs,
+    lowerDirs: await imageLowerDirs(ctx, paths, topLayer),
     upperDir: paths.upper,
     workDir: paths.work,
     target: paths.rootfs,
   });
 }
 
-/** Unmounts the root filesystem (overlay); a no-op when it is not mounted. */
-export async function unmountRootfs(ctx: ContainerContext, paths: ContainerPaths): Promise<void> {
+/**
+ * Mounts the container's layers read-only on `target`: the writable layer as the top lower
+ * dir. For reading a running container's own files beside the runtime's read-write mount.
+ */
+export async function mountRootfsReadOnly(
+  ctx: ContainerContext,
+  paths: ContainerPaths,
+  topLayer: Digest | undefined,
+  target: string,
+): Promise<void> {
+  await mkdir(target, { recursive: true });
+  await mountOverlay({
+    lowerDirs: [paths.upper, ...(await imageLowerDirs(ctx, paths, topLayer))],
+    target,
+  });
+}
+
+/** Unmounts a host mount of the root filesystem (or `target`); a no-op when not mounted. */
+export async function unmountRootfs(
+  ctx: ContainerContext,
+  paths: ContainerPaths,
+  target = paths.rootfs,
+): Promise<void> {
   if (ctx.driver === 'vfs') return;
-  try {
-    if (!(await isMountPoint(paths.rootfs))) return;
-    await unmount(paths.rootfs, { detach: true });
-  } catch (err) {
-    if (!hasErrno(err, 'ENOENT')) throw err;
-  }
+  if (!(await isMountPoint(target))) return;
+  await unmount(target, { detach: true });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { conflict, hasErrno, internal, isMoorError, notFound } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
+import { deleteStoppedState, liveInitPid } from './runc-state-file.js';
 
 /** Where a created container's init waits to be let go (runc's state directory). */
 const EXEC_FIFO = 'exec.fifo';
@@ -106,6 +107,16 @@ export function createRunc(options: { binary: string; root: string }): Runc {
       await run(['start', id]);
     },
     async kill(id, signal, all = false) {
+      // `runc kill` signals the init it recorded; so does this, without a runc process.
+      const pid = all ? undefined : await liveInitPid(join(root, id));
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, signal);
+          return;
+        } catch (err) {
+          if (!hasErrno(err, 'ESRCH')) throw err;
+        }
+      }
       await run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
     },
     async pause(id) {
@@ -118,6 +129,7 @@ export function createRunc(options: { binary: string; root: string }): Runc {
       // runc keeps a container's state in <root>/<id>: without it there is nothing to delete,
       // and no runc process needs to be spawned to learn that.
       if (!(await exists(join(root, id)))) return;
+      if (await deleteStoppedState(join(root, id))) return;
       try {
         await run(['delete', ...(force ? ['--force'] : []), id]);
       } catch (err) {

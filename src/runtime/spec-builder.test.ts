@@ -214,6 +214,21 @@ test('read-only rootfs: root and /etc files read-only', () => {
   assert.deepEqual(hosts?.options, ['rbind', 'ro', 'rprivate']);
 });
 
+test('a rootfs mount made by the runtime comes before every other mount', () => {
+  const rootfsMount = {
+    type: 'overlay',
+    source: 'overlay',
+    options: ['lowerdir=/l', 'upperdir=/u', 'workdir=/w'],
+  };
+  const spec = buildRuntimeSpec(input({ rootfsMount }));
+  assert.deepEqual(spec.mounts[0], { destination: '/', ...rootfsMount });
+  assert.equal(spec.mounts.filter((m) => m.destination === '/').length, 1);
+  assert.equal(
+    buildRuntimeSpec(input()).mounts.some((m) => m.destination === '/'),
+    false,
+  );
+});
+
 test('shared /dev/shm from shmPath; IpcMode none has none', () => {
   const shared = buildRuntimeSpec(input({ shmPath: '/var/lib/moor/c1/shm' }));
   const shm = shared.mounts.filter((m) => m.destination === '/dev/shm');

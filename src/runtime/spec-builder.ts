@@ -44,8 +44,13 @@ export type NamespaceSource =
 /** Everything `buildRuntimeSpec` needs; all host lookups are done by the caller. */
 export interface SpecInput {
   id: string;
-  /** Absolute path of the mounted rootfs. */
+  /** Absolute path of the mounted rootfs (with `rootfsMount`: the directory it is mounted on). */
   rootfs: string;
+  /**
+   * A file system the runtime mounts on the rootfs inside the container's mount namespace
+   * (the overlay of the container's layers): it exists only as long as the container does.
+   */
+  rootfsMount?: { type: string; source: string; options: string[] };
   /** Entrypoint + Cmd, resolved. */
   args: string[];
   /** Final env (see buildProcessEnv): PATH, HOSTNAME, HOME... */
@@ -274,15 +279,18 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     process: processOf(input, security, withInit),
     root: { path: input.rootfs, readonly: readonlyRootfs },
     hostname: uts ? input.hostname : '',
-    mounts: assembleMounts({
-      shmSize: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE,
-      userMounts: userMountsOf(input, readonlyRootfs, noShm),
-      ...(withInit && input.initPath ? { initPath: input.initPath } : {}),
-      noShm,
-      readonlyRootfs,
-      privileged,
-      writableCgroups: security.writableCgroups ?? privileged,
-    }),
+    mounts: [
+      ...(input.rootfsMount ? [{ destination: '/', ...input.rootfsMount }] : []),
+      ...assembleMounts({
+        shmSize: hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE,
+        userMounts: userMountsOf(input, readonlyRootfs, noShm),
+        ...(withInit && input.initPath ? { initPath: input.initPath } : {}),
+        noShm,
+        readonlyRootfs,
+        privileged,
+        writableCgroups: security.writableCgroups ?? privileged,
+      }),
+    ],
     linux: linuxOf(input, namespaces, uts),
   };
   if (uts && input.domainname) spec.domainname = input.domainname;

@@ -93,16 +93,26 @@ function validate(options: OverlayMountOptions): void {
 }
 
 /**
+ * The overlay mount data for the directories when it can be given to mount(2) as it is —
+ * absolute paths without characters overlay would need escaped, within one page — or
+ * undefined (then only `mountOverlay`'s short names fit).
+ */
+export function plainOverlayMountData(options: OverlayDirs): string | undefined {
+  const data = overlayMountData(options);
+  const dirs = [...options.lowerDirs, options.upperDir, options.workDir];
+  const plain = dirs.every((dir) => dir === undefined || isPlainPath(dir));
+  return plain && data.length <= MAX_MOUNT_DATA ? data : undefined;
+}
+
+/**
  * Mounts an overlay file system on `target`. When the absolute paths do not fit in one page of
  * mount data (or need escaping), the mount runs in a scratch directory of short-named symlinks to
  * the directories, as Docker's overlay2 driver does with its `l/` directory.
  */
 export async function mountOverlay(options: OverlayMountOptions): Promise<void> {
   validate(options);
-  const data = overlayMountData(options);
-  const dirs = [...options.lowerDirs, options.upperDir, options.workDir];
-  const plain = dirs.every((dir) => dir === undefined || isPlainPath(dir));
-  if (plain && data.length <= MAX_MOUNT_DATA) {
+  const data = plainOverlayMountData(options);
+  if (data !== undefined) {
     await runMount(data, options.target, undefined, options.signal);
     return;
   }

@@ -65,12 +65,16 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
   });
 
   /** Whether anything of the test daemon's containers is mounted on the host. */
-  async function mergedMounts(): Promise<string[]> {
+  /** Overlay mounts on the host under the test daemon's directories. */
+  async function overlayMounts(): Promise<string[]> {
     const mounts = await readFile('/proc/self/mounts', 'utf8');
     return mounts
       .split('\n')
-      .map((l) => l.split(' ')[1] ?? '')
-      .filter((t) => t.startsWith(daemon?.dir ?? '/nowhere') && t.endsWith('/merged'));
+      .map((l) => l.split(' '))
+      .filter(
+        ([, target = '', type]) => type === 'overlay' && target.startsWith(daemon?.dir ?? '/-'),
+      )
+      .map(([, target = '']) => target);
   }
 
   test('cp out of a running container: a file, a directory, and - as a tar', async () => {
@@ -88,6 +92,10 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
       'data/sub/',
       'data/sub/deep.txt',
     ]);
+    // As the container sees it: the engine's /etc/hostname mounted over the image's.
+    const id = (await docker(['inspect', '-f', '{{.Id}}', 'files-run'])).stdout.trim();
+    const hostname = await sh('docker cp files-run:/etc/hostname - | tar -xOf -');
+    assert.equal(hostname.stdout, `${id.slice(0, 12)}\n`);
     // The container was frozen for the copies only.
     const ps = await docker(['inspect', '-f', '{{.State.Status}}', 'files-run']);
     assert.equal(ps.stdout.trim(), 'running');
@@ -122,12 +130,9 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
     assert.equal(into.code, 0, into.stderr);
     const back = await sh('docker cp files-exited:/into-stopped.txt - | tar -xOf -');
     assert.equal(back.stdout, 'stopped\n');
-    const runId = (await docker(['inspect', '-f', '{{.Id}}', 'files-run'])).stdout.trim();
-    assert.deepEqual(
-      (await mergedMounts()).filter((m) => !m.includes(runId)),
-      [],
-      'stopped containers are unmounted after the copies',
-    );
+    // A running container's root filesystem lives in its own mount namespace; stopped ones
+    // are unmounted after the copies.
+    assert.deepEqual(await overlayMounts(), [], 'no container rootfs is mounted on the host');
   });
 
   test('cp into a running container: a file, a directory and a tar on stdin', async () => {
@@ -253,6 +258,11 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
       assert.ok(entries.includes(name), `${name} in the export`);
     }
     assert.ok(!entries.some((e) => e.startsWith('/') || e.startsWith('./')));
+    // The container's own files only: nothing of what is mounted in it (proc, the /etc files).
+    assert.ok(!entries.includes('proc/cpuinfo'), 'no /proc content in the export');
+    const hostname = await sh('docker export files-run | tar -xOf - etc/hostname');
+    assert.equal(hostname.stdout, '', 'the engine-mounted /etc/hostname is not exported');
+    assert.deepEqual(await overlayMounts(), [], 'the read-only view is unmounted after it');
     const file = join(work, 'fresh.tar');
     const out = await docker(['export', '-o', file, 'files-fresh']);
     assert.equal(out.code, 0, out.stderr);

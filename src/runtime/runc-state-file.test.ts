@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { deleteStoppedState, liveInitPid } from './runc-state-file.js';
+
+let base: string;
+
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'runc-state-test-'));
+});
+
+after(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+/** This process's start time (field 22 of /proc/self/stat). */
+async function ownStartTime(): Promise<string> {
+  const text = await readFile('/proc/self/stat', 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+}
+
+async function stateDir(name: string, state: unknown): Promise<string> {
+  const dir = join(base, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'state.json'), JSON.stringify(state));
+  return dir;
+}
+
+test('liveInitPid: the recorded pid only while the process with that start time lives', async () => {
+  const start = Number(await ownStartTime());
+  const alive = await stateDir('alive', {
+    init_process_pid: process.pid,
+    init_process_start: start,
+  });
+  assert.equal(await liveInitPid(alive), process.pid);
+  const reused = await stateDir('reused', {
+    init_process_pid: process.pid,
+    init_process_start: start + 1,
+  });
+  assert.equal(await liveInitPid(reused), undefined, 'a reused pid is not the init');
+  assert.equal(await liveInitPid(join(base, 'missing')), undefined);
+});
+
+test('deleteStoppedState leaves to runc what it does not expect', async () => {
+  const start = Number(await ownStartTime());
+  const running = await stateDir('running', {
+    init_process_pid: process.pid,
+    init_process_start: start,
+    cgroup_paths: {},
+  });
+  assert.equal(await deleteStoppedState(running), false, 'the init still runs');
+  const outside = await stateDir('outside', {
+    init_process_pid: 2 ** 22 + 1,
+    init_process_start: 1,
+    cgroup_paths: { memory: '/etc' },
+  });
+  assert.equal(await deleteStoppedState(outside), false, 'a cgroup path outside cgroupfs');
+  const odd = join(base, 'odd');
+  await mkdir(odd);
+  await writeFile(join(odd, 'state.json'), 'not json');
+  assert.equal(await deleteStoppedState(odd), false);
+  // Stopped, with no cgroup left: the state directory goes.
+  const stopped = await stateDir('stopped', {
+    init_process_pid: 2 ** 22 + 1,
+    init_process_start: 1,
+    cgroup_paths: { memory: '/sys/fs/cgroup/memory/moor-test-never-made' },
+  });
+  assert.equal(await deleteStoppedState(stopped), true);
+  await assert.rejects(readFile(join(stopped, 'state.json')), { code: 'ENOENT' });
+});
