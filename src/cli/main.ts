@@ -10,6 +10,7 @@ import {
   flagList,
   flagString,
   formatFlagHelp,
+  hasErrno,
   MOOR_VERSION,
   parseFlags,
 } from '../core/index.js';
@@ -148,8 +149,15 @@ function flagErrorText(message: string, usage: string, path: string): string {
   return `${message}\n\nUsage:  ${usage}\n\nRun '${path} --help' for more information\n`;
 }
 
+const SIGPIPE_EXIT = 141;
+
 /** The moor CLI: global flags, then a docker-style command. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that went away (`moor logs c | head`) ends the command as SIGPIPE ends docker's:
+  // quietly, with the shell's 128+13.
+  process.stdout.on('error', (err) => {
+    if (hasErrno(err, 'EPIPE')) process.exit(SIGPIPE_EXIT);
+  });
   let client: ApiClient | undefined;
   let host = '';
   try {
@@ -212,6 +220,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(flagErrorText(err.message, 'moor [OPTIONS] COMMAND [ARG...]', 'moor'));
       return 125;
     }
+    if (hasErrno(err, 'EPIPE')) return SIGPIPE_EXIT;
     if (err instanceof ApiError) {
       process.stderr.write(`Error response from daemon: ${err.message}\n`);
     } else if (isConnectionError(err)) {

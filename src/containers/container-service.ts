@@ -129,7 +129,7 @@ export function bindContainerService(containers: Containers): ContainerService {
       }
       await service.start(id);
     },
-    kill: (ref, signal) => killContainer(ctx, resolve(ref).id, signal),
+    kill: (ref, signal) => killContainer(ctx, resolve(ref).id, signal, ref),
     pause: (ref) => pauseContainer(ctx, resolve(ref).id),
     unpause: (ref) => unpauseContainer(ctx, resolve(ref).id),
     wait(ref, condition, signal, ready) {

@@ -1,4 +1,5 @@
-import { parseSignal } from '../oci/index.js';
+import { invalidArgument } from '../core/index.js';
+import { isPlatformSignal, parseSignal } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import {
@@ -90,12 +91,18 @@ export async function killContainer(
   ctx: ContainerContext,
   id: string,
   signalName: string | undefined,
+  ref = id,
 ): Promise<void> {
   const signal = parseSignal(signalName || 'SIGKILL');
   await ctx.locks.run(id, async () => {
     const record = ctx.store.get(id);
     if (!record) return;
     canKill(record);
+    if (!isPlatformSignal(signal)) {
+      throw invalidArgument(
+        `Cannot kill container: ${ref}: The linux daemon does not support signal ${signal}`,
+      );
+    }
     if (signal === SIGKILL || signal === 15) await setManuallyStopped(ctx, record);
     await ctx.runc.kill(id, signal, signal === SIGKILL);
   });

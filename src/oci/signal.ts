@@ -58,3 +58,8 @@ export function parseSignal(raw: string): number {
   if (n === undefined) throw invalidArgument(`invalid signal: ${raw}`);
   return n;
 }
+
+/** Whether Linux has the signal (1-31 and the real-time ones, 34-64), as dockerd checks. */
+export function isPlatformSignal(n: number): boolean {
+  return Object.values(SIGNALS).includes(n);
+}

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { argv, cliComparer, untimed } from '../helpers/cli-compare.js';
 import { cleanupContainerDaemon, startDaemonWithBusybox, until } from '../helpers/containers.js';
-import type { TestDaemon } from '../helpers/moord.js';
+import { MOOR, type TestDaemon } from '../helpers/moord.js';
+import { run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'containers-moor-cli';
@@ -308,6 +309,29 @@ describe(
       const followed = await same('follow', ['logs', '-f', '@']);
       assert.deepEqual(followed, { code: 0, stdout: 'a\nc\n', stderr: 'b\n' });
       await same('follow', ['rm', '@']);
+    });
+
+    test('a reader that goes away ends moor as SIGPIPE ends docker: 141, no message', async () => {
+      const made = await docker(['run', '--name', `${NAME}-pipe`, 'busybox', 'seq', '1', '200000']);
+      assert.equal(made.code, 0, made.stderr);
+      const env = {
+        DOCKER_HOST: daemon!.host,
+        MOOR_HOST: '',
+        DOCKER_CONFIG: join(dir, 'docker-config'),
+      };
+      for (const cli of ['docker', MOOR]) {
+        const piped = await run(
+          'bash',
+          ['-c', `${cli} logs ${NAME}-pipe | head -1; echo "status \${PIPESTATUS[0]}"`],
+          { env },
+        );
+        assert.deepEqual(
+          { stdout: piped.stdout, stderr: piped.stderr },
+          { stdout: '1\nstatus 141\n', stderr: '' },
+          cli,
+        );
+      }
+      await docker(['rm', `${NAME}-pipe`]);
     });
 
     test('container prune, with filters and the prompt', async () => {

@@ -143,6 +143,14 @@ describe('container configuration with the docker CLI', { skip: !isRoot && 'need
     assert.equal(sig.code, 0, sig.stderr);
     const badSignal = await docker(['kill', '-s', 'SIGNOPE', 'cf-sig']);
     assert.match(badSignal.stderr, /invalid signal/);
+    const noSuchSignal = await docker(['kill', '-s', '99', 'cf-sig']);
+    assert.equal(noSuchSignal.code, 1);
+    assert.equal(
+      noSuchSignal.stderr.trim(),
+      'Error response from daemon: Cannot kill container: cf-sig: The linux daemon does not support signal 99',
+    );
+    const inspected = await docker(['inspect', '-f', '{{.State.Running}}', 'cf-sig']);
+    assert.equal(inspected.stdout.trim(), 'true', 'the container still runs');
     await docker(['stop', '-t', '0', 'cf-sig']);
     const stoppedExec = await docker(['exec', 'cf-sig', 'true']);
     assert.match(stoppedExec.stderr, /container [a-f0-9]{64} is not running/);
