@@ -65,7 +65,7 @@ export async function recordExit(
   ctx: ContainerContext,
   id: string,
   fallback?: { code: number; at: string },
-  discard?: (id: string) => Promise<void>,
+  discard?: (record: ContainerRecord) => Promise<void>,
 ): Promise<ContainerRecord | undefined> {
   const record = ctx.store.get(id);
   const paths = record ? ctx.pathsOf(record) : undefined;
@@ -79,7 +79,6 @@ export async function recordExit(
   if (!exit) return undefined;
   const oomKilled = await exists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
-  await Promise.all([ctx.runc.delete(id, true), unmountRootfs(ctx, paths)]);
   const updated: ContainerRecord = {
     ...record,
     state: markExited(record.state, exit.code, exit.at, oomKilled),
@@ -88,9 +87,10 @@ export async function recordExit(
     // Docker's --rm: waiters learn the exit from the event; the record goes without being
     // stored as exited (a crash before the removal is handled as an exit while moord was down).
     ctx.eventsOf(id).emit('exit', exit.code, updated);
-    await discard(id);
+    await discard(record);
     return undefined;
   }
+  await Promise.all([ctx.runc.delete(id, true), unmountRootfs(ctx, paths)]);
   await rm(paths.bundle, { recursive: true, force: true });
   // The exit file goes only once the exit is stored: a crash in between loses nothing.
   await ctx.store.save(updated);

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 
 import type { ContainerContext } from './container-context.js';
+import type { ContainerRecord } from './container-record.js';
 import { canRemove } from './container-state.js';
 import { stopLiveParts } from './container-exit.js';
 import { killContainer, waitForExit } from './container-stop.js';
@@ -29,19 +30,25 @@ export async function removeContainer(
     await killContainer(ctx, id, 'SIGKILL').catch(() => undefined);
     await waitForExit(ctx, id, 10_000);
   }
-  await ctx.locks.run(id, () => discardContainer(ctx, id));
+  await ctx.locks.run(id, async () => {
+    const current = ctx.store.get(id);
+    if (current) await discardContainer(ctx, current);
+  });
   ctx.eventsOf(id).emit('removed');
   ctx.lifecycle.forget(id);
 }
 
 /**
  * Deletes a stopped container: what runs beside it, the runtime's state, a host mount, its
- * bundle and exit file, then its record and files. Call under the container's lock.
+ * bundle and exit file, then its record (if the store still has it) and files. Call under the
+ * container's lock.
  */
-export async function discardContainer(ctx: ContainerContext, id: string): Promise<void> {
-  const current = ctx.store.get(id);
-  if (!current) return;
-  const paths = ctx.pathsOf(current);
+export async function discardContainer(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+): Promise<void> {
+  const { id } = record;
+  const paths = ctx.pathsOf(record);
   await stopLiveParts(ctx, id);
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);

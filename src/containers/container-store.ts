@@ -36,6 +36,8 @@ export interface ContainerStore {
   releaseName(name: string, id: string): void;
   /** Stores the record (memory and disk). */
   save(record: ContainerRecord): Promise<void>;
+  /** Forgets the record (memory only): the container is gone for clients. */
+  forget(id: string): void;
   /** Forgets the record and deletes its directory (its files in the background). */
   delete(id: string): Promise<void>;
 }
@@ -72,6 +74,11 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
   }
 
   const dirOf = (id: string): string => join(root, id);
+  const forget = (id: string): void => {
+    const record = records.get(id);
+    if (record && names.get(record.name) === id) names.delete(record.name);
+    records.delete(id);
+  };
   return {
     root,
     dirOf,
@@ -109,10 +116,9 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
       records.set(record.id, record);
       names.set(record.name, record.id);
     },
+    forget,
     async delete(id) {
-      const record = records.get(id);
-      if (record && names.get(record.name) === id) names.delete(record.name);
-      records.delete(id);
+      forget(id);
       // One rename takes the directory (record included) out of the store; its files go in
       // the background, and whatever a crash leaves of them goes at the next open.
       const trash = join(root, `${REMOVING}${id}`);

@@ -1,4 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { type Logger, hasErrno, unavailable } from '../core/index.js';
 import type { Images } from '../images/index.js';
@@ -8,6 +9,7 @@ import type { ContainerContext, ContainerDefaults, LiveContainer } from './conta
 import { KeyedLocks, LifecycleRegistry } from './container-events.js';
 import { recordExit, nowRfc3339Nano, watchExits } from './container-exit.js';
 import { containerPaths, engineDirs } from './container-paths.js';
+import type { ContainerRecord } from './container-record.js';
 import { openContainerStore } from './container-store.js';
 import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
@@ -48,14 +50,20 @@ export interface Containers {
 /**
  * Opens the container records and reconciles them with what runs: a container whose monitor
  * is alive keeps running (its log catches up from where the daemon left it); one that ended
- * while moord was down gets its exit code and time from the monitor's exit file; one whose
- * monitor vanished without a trace (a host reboot) is marked exited. Then restart policies
- * apply, as on Docker's daemon start.
+ * while moord was down gets its exit code and time from the monitor's exit file (an AutoRemove
+ * one is removed); one whose monitor vanished without a trace (a host reboot) is marked
+ * exited. Then restart policies apply, as on Docker's daemon start.
  */
 export async function openContainers(options: OpenContainersOptions): Promise<Containers> {
   const dirs = engineDirs(options.dataRoot, options.execRoot);
   for (const dir of [dirs.bundles, dirs.exits, dirs.sockets, dirs.runcRoot]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
+  }
+  // Exec sessions live in memory: the bundles of an earlier run are nobody's now (a process
+  // still running there keeps its monitor's open files).
+  for (const entry of await readdir(dirs.bundles)) {
+    if (entry.startsWith('exec-'))
+      await rm(join(dirs.bundles, entry), { recursive: true, force: true });
   }
   const store = await openContainerStore(dirs.containers, options.logger);
   const runtimeBinary = await findExecutable(options.runtimeBinary ?? 'runc');
@@ -93,17 +101,17 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
   const start = (id: string, internal = false): Promise<void> =>
     ctx.locks.run(id, () => startContainer(ctx, id, { internal }));
 
+  // --rm: the container is gone for clients (and `wait` answers) before its runtime state and
+  // files are deleted.
+  const discard = async (exited: ContainerRecord): Promise<void> => {
+    ctx.store.forget(exited.id);
+    ctx.eventsOf(exited.id).emit('removed');
+    ctx.lifecycle.forget(exited.id);
+    await discardContainer(ctx, exited);
+  };
+
   const afterExit = async (id: string): Promise<void> => {
-    let removed = false;
-    const discard = async (cid: string) => {
-      await discardContainer(ctx, cid);
-      removed = true;
-    };
     const record = await ctx.locks.run(id, () => recordExit(ctx, id, undefined, discard));
-    if (removed) {
-      ctx.eventsOf(id).emit('removed');
-      ctx.lifecycle.forget(id);
-    }
     if (!record) return;
     if (await scheduleRestart(ctx, record, (cid) => start(cid, true))) return;
     if (record.hostConfig.AutoRemove) await removeContainer(ctx, id, { force: true });
@@ -115,6 +123,11 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     const status = record.state.status;
     if (status !== 'running' && status !== 'paused' && status !== 'restarting') {
       if (status !== 'exited' && status !== 'created') continue;
+      // As dockerd at start: a stopped AutoRemove container is removed.
+      if (status === 'exited' && record.hostConfig.AutoRemove) {
+        await ctx.locks.run(record.id, () => discard(record));
+        continue;
+      }
       revive.push(record.id);
       continue;
     }
@@ -129,7 +142,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
         await store.save({ ...record, state: { ...record.state, status: 'exited' } });
         return ctx.store.get(record.id);
       }
-      return recordExit(ctx, record.id, { code: 255, at: nowRfc3339Nano() });
+      return recordExit(ctx, record.id, { code: 255, at: nowRfc3339Nano() }, discard);
     });
     if (exited) revive.push(record.id);
   }

@@ -185,7 +185,19 @@ describe('container configuration with the docker CLI', { skip: !isRoot && 'need
   /** What a failed request could leave on the host: records, monitors, mounts. */
   async function leftovers(): Promise<{ records: number; mounts: number; monitors: number }> {
     const dir = (daemon as TestDaemon).dir;
-    const records = (await readdir(join((daemon as TestDaemon).dataRoot, 'containers'))).length;
+    // Container directories. The files of a removed container go right after its removal is
+    // answered: wait (a little) until the directories are those of the containers listed.
+    const containerDirs = async () =>
+      (await readdir(join((daemon as TestDaemon).dataRoot, 'containers')))
+        .filter((name) => /^[a-f0-9]{64}$/.test(name))
+        .sort();
+    const listed = async () =>
+      (await docker(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean).sort();
+    for (let i = 0; i < 50; i++) {
+      if ((await containerDirs()).join() === (await listed()).join()) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const records = (await containerDirs()).length;
     const mounts = (await readFile('/proc/self/mounts', 'utf8'))
       .split('\n')
       .filter((l) => l.includes(dir)).length;

@@ -9,6 +9,7 @@ import {
   cleanupContainerDaemon,
   dockerCli,
   startDaemonWithBusybox,
+  until,
 } from '../helpers/containers.js';
 import { MOOR, type TestDaemon } from '../helpers/moord.js';
 import { type RunResult, run } from '../helpers/run.js';
@@ -77,6 +78,11 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
       .map(([, target = '']) => target);
   }
 
+  /** Waits (briefly) for the mounts of operations whose response was already sent to go. */
+  async function settledMounts(): Promise<void> {
+    await until(async () => (await overlayMounts()).length === 0, 3000).catch(() => undefined);
+  }
+
   test('cp out of a running container: a file, a directory, and - as a tar', async () => {
     const file = await docker(['cp', 'files-run:/data/hello.txt', join(work, 'hello.txt')]);
     assert.equal(file.code, 0, file.stderr);
@@ -131,7 +137,8 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
     const back = await sh('docker cp files-exited:/into-stopped.txt - | tar -xOf -');
     assert.equal(back.stdout, 'stopped\n');
     // A running container's root filesystem lives in its own mount namespace; stopped ones
-    // are unmounted after the copies.
+    // are unmounted after the copies (once the response is sent, as dockerd does).
+    await settledMounts();
     assert.deepEqual(await overlayMounts(), [], 'no container rootfs is mounted on the host');
   });
 
@@ -262,6 +269,7 @@ describe('container files with the docker CLI', { skip: !isRoot && 'needs root' 
     assert.ok(!entries.includes('proc/cpuinfo'), 'no /proc content in the export');
     const hostname = await sh('docker export files-run | tar -xOf - etc/hostname');
     assert.equal(hostname.stdout, '', 'the engine-mounted /etc/hostname is not exported');
+    await settledMounts();
     assert.deepEqual(await overlayMounts(), [], 'the read-only view is unmounted after it');
     const file = join(work, 'fresh.tar');
     const out = await docker(['export', '-o', file, 'files-fresh']);

@@ -51,6 +51,7 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     ]);
     assert.equal(ticker.code, 0, ticker.stderr);
     await docker(['run', '-d', '--name', 'rs-short', 'busybox', 'sh', '-c', 'sleep 1; exit 42']);
+    await docker(['run', '-d', '--rm', '--name', 'rs-rm', 'busybox', 'sleep', '1']);
     await docker([
       'run',
       '-d',
@@ -102,6 +103,10 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
       (await docker(['inspect', '-f', '{{.State.Running}}', 'rs-always'])).stdout.trim(),
       'true',
     );
+    // An AutoRemove container that ended meanwhile is removed, as dockerd does at start.
+    const removed = await docker(['inspect', 'rs-rm']);
+    assert.equal(removed.code, 1);
+    assert.match(removed.stderr, /No such object: rs-rm/);
   });
 
   test('--restart always comes back after a clean daemon restart that killed it', async () => {
