@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { deleteStoppedState, liveInitPid } from './runc-state-file.js';
+import { deleteStoppedState, liveInit } from './runc-state-file.js';
 
 let base: string;
 
@@ -29,19 +29,31 @@ async function stateDir(name: string, state: unknown): Promise<string> {
   return dir;
 }
 
-test('liveInitPid: the recorded pid only while the process with that start time lives', async () => {
+test('liveInit: the recorded pid only while the process with that start time lives', async () => {
   const start = Number(await ownStartTime());
   const alive = await stateDir('alive', {
     init_process_pid: process.pid,
     init_process_start: start,
+    config: {
+      namespaces: [
+        { type: 'NEWNS', path: '' },
+        { type: 'NEWPID', path: '' },
+      ],
+    },
   });
-  assert.equal(await liveInitPid(alive), process.pid);
+  assert.deepEqual(await liveInit(alive), { pid: process.pid, ownPidNamespace: true });
+  const joined = await stateDir('joined', {
+    init_process_pid: process.pid,
+    init_process_start: start,
+    config: { namespaces: [{ type: 'NEWPID', path: '/proc/1/ns/pid' }] },
+  });
+  assert.deepEqual(await liveInit(joined), { pid: process.pid, ownPidNamespace: false });
   const reused = await stateDir('reused', {
     init_process_pid: process.pid,
     init_process_start: start + 1,
   });
-  assert.equal(await liveInitPid(reused), undefined, 'a reused pid is not the init');
-  assert.equal(await liveInitPid(join(base, 'missing')), undefined);
+  assert.equal(await liveInit(reused), undefined, 'a reused pid is not the init');
+  assert.equal(await liveInit(join(base, 'missing')), undefined);
 });
 
 test('deleteStoppedState leaves to runc what it does not expect', async () => {

@@ -8,6 +8,7 @@ interface RuncStateFile {
   init_process_pid?: unknown;
   init_process_start?: unknown;
   cgroup_paths?: unknown;
+  config?: { namespaces?: Array<{ type?: unknown; path?: unknown }> };
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks), or undefined if no such process. */
@@ -58,14 +59,24 @@ async function initAlive(state: RuncStateFile): Promise<boolean> {
   return started !== undefined && started === String(state.init_process_start);
 }
 
+/** A container's init while it lives: its host pid, and whether it has a PID namespace. */
+export interface LiveInit {
+  pid: number;
+  /** Its own PID namespace (not joined): the kernel kills every process there with the init. */
+  ownPidNamespace: boolean;
+}
+
 /**
- * The host pid of a container's init while it lives (the pid runc recorded, checked against
- * its start time so a reused pid is never taken for it); undefined otherwise.
+ * A container's init while it lives (the pid runc recorded, checked against its start time so
+ * a reused pid is never taken for it); undefined otherwise.
  */
-export async function liveInitPid(stateDir: string): Promise<number | undefined> {
+export async function liveInit(stateDir: string): Promise<LiveInit | undefined> {
   const state = await readStateFile(stateDir);
   if (state === undefined || !(await initAlive(state))) return undefined;
-  return state.init_process_pid as number;
+  const ownPidNamespace = (state.config?.namespaces ?? []).some(
+    (ns) => ns.type === 'NEWPID' && (ns.path === '' || ns.path === undefined),
+  );
+  return { pid: state.init_process_pid as number, ownPidNamespace };
 }
 
 /**

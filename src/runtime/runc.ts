@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 import { conflict, hasErrno, internal, isMoorError, notFound } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
-import { deleteStoppedState, liveInitPid } from './runc-state-file.js';
+import { deleteStoppedState, liveInit } from './runc-state-file.js';
+
+const SIGKILL = 9;
 
 /** Where a created container's init waits to be let go (runc's state directory). */
 const EXEC_FIFO = 'exec.fifo';
@@ -107,11 +109,13 @@ export function createRunc(options: { binary: string; root: string }): Runc {
       await run(['start', id]);
     },
     async kill(id, signal, all = false) {
-      // `runc kill` signals the init it recorded; so does this, without a runc process.
-      const pid = all ? undefined : await liveInitPid(join(root, id));
-      if (pid !== undefined) {
+      // `runc kill` signals the init it recorded; so does this, without a runc process. For
+      // every process (`--all`), SIGKILL to the init of an own PID namespace is enough.
+      const init = await liveInit(join(root, id));
+      const direct = init !== undefined && (!all || (signal === SIGKILL && init.ownPidNamespace));
+      if (direct) {
         try {
-          process.kill(pid, signal);
+          process.kill(init.pid, signal);
           return;
         } catch (err) {
           if (!hasErrno(err, 'ESRCH')) throw err;
