@@ -13,3 +13,5 @@ export { containerStreamRoutes } from './routes/container-streams.js';
 export { takeUpgradeBody } from './request.js';
 export { containerFileRoutes } from './routes/container-files.js';
 export type { ContainerFilesBackend } from './routes/container-files.js';
+export { networkRoutes } from './routes/networks.js';
+export type { NetworksBackend } from './routes/networks.js';

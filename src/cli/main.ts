@@ -36,6 +36,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 const GROUPS: Readonly<Record<string, string>> = {
   container: 'Manage containers',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage moor',
 };
 
@@ -89,7 +90,6 @@ function subcommands(group: string): [string, string][] {
 
 function groupUsage(group: string): string {
   return [
-    '',
     `Usage:  moor ${group} COMMAND`,
     '',
     GROUPS[group] ?? '',

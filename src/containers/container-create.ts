@@ -12,7 +12,7 @@ import type { ContainerContext } from './container-context.js';
 import { mergeImageConfig, normalizeHostConfig, processOf } from './container-config.js';
 import { generateName, validateName } from './container-names.js';
 import { ZERO_TIME, type ContainerRecord } from './container-record.js';
-import { nowRfc3339Nano } from './container-exit.js';
+import { nowRfc3339Nano } from '../oci/index.js';
 import { writeEtcFiles } from './etc-files.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';

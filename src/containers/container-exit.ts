@@ -2,23 +2,11 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 
 import { hasErrno } from '../core/index.js';
+import { rfc3339Nano } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import { markExited } from './container-state.js';
 import { unmountRootfs } from './rootfs-mount.js';
-
-/** RFC 3339 with nanoseconds from a bigint nanosecond timestamp. */
-export function rfc3339Nano(ns: bigint): string {
-  const ms = Number(ns / 1_000_000n);
-  // Go's RFC3339Nano, as dockerd formats times: no trailing zeros (no fraction at all for 0).
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, frac === '' ? 'Z' : `.${frac}Z`);
-}
-
-export function nowRfc3339Nano(): string {
-  const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
-  return rfc3339Nano(ns);
-}
 
 async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
   try {

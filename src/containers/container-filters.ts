@@ -1,18 +1,21 @@
-import { internal, invalidArgument, notFound } from '../core/index.js';
-import type { ContainerRecord } from './container-record.js';
-import { isUp } from './container-state.js';
-import { parseFilterTime, rfc3339Nanos } from './docker-timestamp.js';
 import {
+  type FilterArgs,
   boolFilter,
   checkFilterKeys,
   exactMatcher,
   hasFilter,
+  internal,
+  invalidArgument,
   labelsMatch,
+  notFound,
   regexMatcher,
-  type ContainerFilters,
-} from './filter-args.js';
+} from '../core/index.js';
+import type { ContainerRecord } from './container-record.js';
+import { isUp } from './container-state.js';
+import { parseFilterTime, rfc3339Nanos } from '../oci/index.js';
 
-export type { ContainerFilters } from './filter-args.js';
+/** Docker's `filters` for containers: key → values. */
+export type ContainerFilters = FilterArgs;
 
 /*
  * `GET /containers/json` (which containers, in which order) and `POST /containers/prune`

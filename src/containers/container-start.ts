@@ -14,7 +14,7 @@ import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
-import { rfc3339Nano } from './container-exit.js';
+import { rfc3339Nano } from '../oci/index.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';

@@ -1,7 +1,7 @@
 import type { HealthConfig } from '../api-types/index.js';
 import { goDuration } from '../core/index.js';
 import type { ContainerContext } from './container-context.js';
-import { nowRfc3339Nano } from './container-exit.js';
+import { nowRfc3339Nano } from '../oci/index.js';
 import type { ContainerRecord, HealthResult, HealthState } from './container-record.js';
 import { createExec, startExec } from './exec-session.js';
 

@@ -6,3 +6,5 @@ export * from './flags.js';
 export * from './host-address.js';
 export { MOOR_VERSION, API_VERSION, MIN_API_VERSION } from './version.js';
 export { goDuration, humanDuration } from './human-duration.js';
+export * from './filter-args.js';
+export * from './cidr.js';

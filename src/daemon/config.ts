@@ -5,10 +5,13 @@ import {
   type FlagValue,
   type LogLevel,
   type ParsedFlags,
+  formatCidr,
   hasErrno,
   invalidArgument,
   isLogLevel,
   isMoorError,
+  parseCidr,
+  parseIpv4,
 } from '../core/index.js';
 import { DEFAULT_LOG_OPTS, validateLogConfig } from '../logging/index.js';
 
@@ -38,6 +41,8 @@ export interface DaemonConfig {
   /** Default log driver and options of containers (`log-driver`, `log-opts`). */
   logDriver: string;
   logOpts: Record<string, string>;
+  /** The default bridge network: Linux bridge name, subnet, gateway (`--bridge`, `--bip`). */
+  defaultBridge: { bridgeName: string; subnet: string; gateway: string; mtu: number };
 }
 
 /**
@@ -138,6 +143,20 @@ export const DAEMON_FLAGS: (FlagSpec & { key: string })[] = [
     help: 'Preferred registry mirror',
   },
   { key: 'labels', name: 'label', type: 'list', help: 'Set key=value labels to the daemon' },
+  {
+    key: 'bridge',
+    name: 'bridge',
+    short: 'b',
+    type: 'string',
+    help: 'Attach containers to a network bridge (default "docker0")',
+  },
+  {
+    key: 'bip',
+    name: 'bip',
+    type: 'string',
+    help: 'IPv4 address and prefix of the default bridge (default 172.17.0.1/16)',
+  },
+  { key: 'mtu', name: 'mtu', type: 'string', help: 'Network MTU (default 1500)' },
 ];
 
 /** Flags that have no daemon.json key. */
@@ -274,6 +293,7 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
     registryMirrors: list('registry-mirrors'),
     labels: list('labels'),
+    defaultBridge: defaultBridgeOf(str('bridge'), str('bip'), str('mtu')),
     ...logDefaults(
       str('log-driver') ?? 'json-file',
       flags.given.has('log-opt') || Object.hasOwn(file.values, 'log-opts')
@@ -310,4 +330,27 @@ function logDefaults(
     throw invalidArgument(`failed to set log opts: ${err.message}`, err);
   }
   return { logDriver, logOpts };
+}
+
+/** `--bip` is the gateway's address with the subnet's prefix (`172.17.0.1/16`), as dockerd's. */
+function defaultBridgeOf(
+  bridge: string | undefined,
+  bip: string | undefined,
+  mtu: string | undefined,
+): DaemonConfig['defaultBridge'] {
+  const gatewayCidr = bip ?? '172.17.0.1/16';
+  const [gateway = '', prefixText = ''] = gatewayCidr.split('/');
+  const ip = parseIpv4(gateway);
+  const prefix = Number(prefixText);
+  if (ip === undefined || !/^\d{1,2}$/.test(prefixText) || prefix < 1 || prefix > 30) {
+    throw invalidArgument(
+      `invalid bip: ${gatewayCidr} (an IPv4 address and prefix, as 172.17.0.1/16)`,
+    );
+  }
+  const subnet = formatCidr(parseCidr(gatewayCidr));
+  const mtuValue = Number(mtu ?? '1500');
+  if (!Number.isInteger(mtuValue) || mtuValue < 68 || mtuValue > 65535) {
+    throw invalidArgument(`invalid mtu: ${mtu}`);
+  }
+  return { bridgeName: bridge ?? 'docker0', subnet, gateway, mtu: mtuValue };
 }

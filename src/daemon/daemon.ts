@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import {
   containerFileRoutes,
@@ -6,6 +8,7 @@ import {
   containerStreamRoutes,
   createApiHandler,
   imageRoutes,
+  networkRoutes,
   systemRoutes,
 } from '../api/index.js';
 import {
@@ -23,6 +26,14 @@ import {
 } from '../core/index.js';
 import { type InstanceLock, acquireInstanceLock, detectCgroupLayout } from '../sys/index.js';
 import { bindImageService, openImages } from '../images/index.js';
+import {
+  type NetworkEndpoint,
+  type NetworkRecord,
+  bindNetworkService,
+  ensurePredefinedNetworks,
+  openNetworkStore,
+} from '../network/index.js';
+import { nowRfc3339Nano } from '../oci/index.js';
 import { createSystemService, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
 import { type Listener, closeListeners, openListeners } from './listeners.js';
@@ -114,6 +125,15 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       }),
     );
     const running = containers;
+    const networkStore = await openNetworkStore(join(config.dataRoot, 'network'));
+    const networkOptions = {
+      store: networkStore,
+      defaultBridge: config.defaultBridge,
+      endpoints: (networkId: string) => containerEndpoints(running, networkStore.get(networkId)),
+      now: nowRfc3339Nano,
+    };
+    await ensurePredefinedNetworks(networkOptions);
+    const networks = bindNetworkService(networkOptions);
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,
@@ -139,6 +159,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ...containerRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),
+        ...networkRoutes(networks),
       ],
       logger,
     });
@@ -184,4 +205,26 @@ async function removeFile(path: string): Promise<void> {
   await unlink(path).catch((err: unknown) => {
     if (!hasErrno(err, 'ENOENT')) throw err;
   });
+}
+
+/**
+ * The containers on a network now: running ones whose network mode is the network (host and
+ * none; bridge networks get their endpoints with the bridge driver). Endpoint ids are derived
+ * from the pair, so they stay the same across calls.
+ */
+function containerEndpoints(
+  containers: ContainerService,
+  network: NetworkRecord | undefined,
+): NetworkEndpoint[] {
+  if (!network || (network.name !== 'host' && network.name !== 'none')) return [];
+  return containers
+    .list({ all: false, filters: {} })
+    .filter((r) => r.hostConfig.NetworkMode === network.name)
+    .map((r) => ({
+      containerId: r.id,
+      name: r.name,
+      endpointId: createHash('sha256').update(`${network.id}/${r.id}`).digest('hex'),
+      macAddress: '',
+      ipv4Address: '',
+    }));
 }

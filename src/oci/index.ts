@@ -8,3 +8,4 @@ export * from './shell-word.js';
 export * from './signal.js';
 export * from './go-duration.js';
 export * from './restart-flag.js';
+export * from './docker-timestamp.js';

@@ -8,6 +8,7 @@ import { errorText, isApiStatus } from '../error-text.js';
 import { TemplateError, compileTemplate, type Renderer } from '../go-template.js';
 import { inspectContainer } from '../inspect-container.js';
 import { compactJson, indentJson } from '../json-text.js';
+import { inspectNetwork } from './network.js';
 
 const FORMAT_FLAG: FlagSpec = {
   name: 'format',
@@ -155,6 +156,7 @@ const LOOKUPS: { type: string; lookup: Lookup }[] = [
     lookup: (ctx, ref, size) => inspectContainer(ctx, ref, size),
   },
   { type: 'image', lookup: (ctx, ref) => inspectImage(ctx, ref) },
+  { type: 'network', lookup: (ctx, ref) => inspectNetwork(ctx, ref) },
 ];
 
 function isSkippable(err: unknown): boolean {

@@ -29,6 +29,13 @@ import { rmiCommand } from './image-remove.js';
 import { saveCommand } from './image-save.js';
 import { tagCommand } from './image-tag.js';
 import { infoCommand } from './info.js';
+import {
+  networkCreateCommand,
+  networkInspectCommand,
+  networkLsCommand,
+  networkPruneCommand,
+  networkRmCommand,
+} from './network.js';
 import { versionCommand } from './version.js';
 
 /**
@@ -71,6 +78,13 @@ export const COMMANDS = new Map<string, Command>([
   ...family(loadCommand, 'image', ['load']),
   ['image prune', imagePruneCommand],
   ...containerCommands(),
+  ['network ls', networkLsCommand],
+  ['network list', aliasCommand(networkLsCommand, 'network list')],
+  ['network inspect', networkInspectCommand],
+  ['network create', networkCreateCommand],
+  ['network rm', networkRmCommand],
+  ['network remove', aliasCommand(networkRmCommand, 'network remove')],
+  ['network prune', networkPruneCommand],
 ]);
 
 /** The container verbs: top-level (`moor run`) and under `moor container`, as docker has them. */

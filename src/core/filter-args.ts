@@ -1,4 +1,4 @@
-import { invalidArgument } from '../core/index.js';
+import { invalidArgument } from './errors.js';
 
 /*
  * Docker's filter arguments and its ways of matching them (its `filters.Args`): the input is
@@ -6,26 +6,26 @@ import { invalidArgument } from '../core/index.js';
  */
 
 /** Docker's `filters` query parameter: key → values (`{"label": ["a=b"], "status": ["exited"]}`). */
-export type ContainerFilters = Record<string, string[]>;
+export type FilterArgs = Record<string, string[]>;
 
 /** Throws Docker's `invalid filter 'KEY'` (InvalidArgument) for a key not in `accepted`. */
-export function checkFilterKeys(filters: ContainerFilters, accepted: readonly string[]): void {
+export function checkFilterKeys(filters: FilterArgs, accepted: readonly string[]): void {
   for (const key of Object.keys(filters)) {
     if (!accepted.includes(key)) throw invalidArgument(`invalid filter '${key}'`);
   }
 }
 
 /** True when `key` was given at all (even with no values). */
-export function hasFilter(filters: ContainerFilters, key: string): boolean {
+export function hasFilter(filters: FilterArgs, key: string): boolean {
   return Object.hasOwn(filters, key);
 }
 
-function valuesOf(filters: ContainerFilters, key: string): string[] {
+function valuesOf(filters: FilterArgs, key: string): string[] {
   return hasFilter(filters, key) ? (filters[key] ?? []) : [];
 }
 
 /** Docker's ExactMatch: no values for `key` match everything; otherwise one must equal `source`. */
-export function exactMatcher(filters: ContainerFilters, key: string): (source: string) => boolean {
+export function exactMatcher(filters: FilterArgs, key: string): (source: string) => boolean {
   const values = new Set(valuesOf(filters, key));
   return (source) => values.size === 0 || values.has(source);
 }
@@ -46,7 +46,7 @@ function compile(pattern: string): RegExp | undefined {
  * Docker's Match: no values match everything; otherwise a value equals `source` or, read as a
  * regular expression, matches somewhere in it (unanchored). Invalid expressions are skipped.
  */
-export function regexMatcher(filters: ContainerFilters, key: string): (source: string) => boolean {
+export function regexMatcher(filters: FilterArgs, key: string): (source: string) => boolean {
   const values = valuesOf(filters, key);
   const exact = new Set(values);
   const patterns = values.map(compile).filter((re): re is RegExp => re !== undefined);
@@ -76,7 +76,7 @@ export function labelsMatch(
  * Docker's GetBoolOrDefault: `fallback` when the key is absent; true for `1`/`true`, false for
  * `0`/`false`; Docker's `invalid filter 'KEY=[v ...]'` when no such value, or both, are given.
  */
-export function boolFilter(filters: ContainerFilters, key: string, fallback: boolean): boolean {
+export function boolFilter(filters: FilterArgs, key: string, fallback: boolean): boolean {
   if (!hasFilter(filters, key)) return fallback;
   const values = valuesOf(filters, key);
   if (values.length === 0) throw invalidArgument(`invalid filter '${key}'`);

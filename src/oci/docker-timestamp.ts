@@ -1,5 +1,5 @@
 import { invalidArgument, isMoorError } from '../core/index.js';
-import { parseGoDuration } from '../oci/index.js';
+import { parseGoDuration } from './go-duration.js';
 
 /*
  * Times as Docker's filters take them (`until=24h`, `until=2026-01-02T15:04`, `until=1700000000`)
@@ -83,4 +83,17 @@ export function parseFilterTime(value: string, now = Date.now()): bigint {
     throw invalidArgument(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
   }
   return unix;
+}
+
+/** RFC 3339 with nanoseconds from a bigint nanosecond timestamp. */
+export function rfc3339Nano(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  // Go's RFC3339Nano, as dockerd formats times: no trailing zeros (no fraction at all for 0).
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, frac === '' ? 'Z' : `.${frac}Z`);
+}
+
+export function nowRfc3339Nano(): string {
+  const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return rfc3339Nano(ns);
 }

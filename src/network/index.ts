@@ -1,0 +1,4 @@
+export * from './ipam.js';
+export type { NetworkDriver, NetworkRecord } from './network-record.js';
+export { type NetworkStore, openNetworkStore } from './network-store.js';
+export * from './network-service.js';

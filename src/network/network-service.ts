@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+
+import type { NetworkCreateRequest } from '../api-types/index.js';
+import {
+  type FilterArgs,
+  checkFilterKeys,
+  conflict,
+  exactMatcher,
+  forbidden,
+  invalidArgument,
+  labelsMatch,
+  notFound,
+} from '../core/index.js';
+import { parseFilterTime, rfc3339Nanos } from '../oci/index.js';
+import { type IpamPool, nextFreePool, validatePool } from './ipam.js';
+import type { NetworkDriver, NetworkRecord } from './network-record.js';
+import type { NetworkStore } from './network-store.js';
+
+/** A container attached to a network (Docker's EndpointResource). */
+export interface NetworkEndpoint {
+  containerId: string;
+  name: string;
+  endpointId: string;
+  macAddress: string;
+  /** `a.b.c.d/prefix`, or '' (host and none). */
+  ipv4Address: string;
+}
+
+/** The default bridge as the daemon's flags make it (`--bridge`, `--bip`, `--mtu`). */
+export interface DefaultBridge {
+  bridgeName: string;
+  subnet: string;
+  gateway: string;
+  mtu: number;
+}
+
+export interface NetworkServiceOptions {
+  store: NetworkStore;
+  defaultBridge: DefaultBridge;
+  /** The containers attached to a network now. */
+  endpoints(networkId: string): NetworkEndpoint[];
+  now(): string;
+}
+
+export interface NetworkService {
+  list(filters: FilterArgs): NetworkRecord[];
+  resolve(ref: string): NetworkRecord;
+  endpoints(networkId: string): NetworkEndpoint[];
+  create(request: NetworkCreateRequest): Promise<{ id: string; warning: string }>;
+  remove(ref: string): Promise<void>;
+  /** Removes custom networks without endpoints; returns their names. */
+  prune(filters: FilterArgs): Promise<string[]>;
+}
+
+const PREDEFINED = new Set(['bridge', 'host', 'none']);
+const DRIVERS = new Set<string>(['bridge', 'macvlan']);
+/** Docker's network names: the container name rule. */
+const VALID_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+function newId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** The options dockerd shows on its default bridge. */
+function defaultBridgeOptions(bridge: DefaultBridge): Record<string, string> {
+  return {
+    'com.docker.network.bridge.default_bridge': 'true',
+    'com.docker.network.bridge.enable_icc': 'true',
+    'com.docker.network.bridge.enable_ip_masquerade': 'true',
+    'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+    'com.docker.network.bridge.name': bridge.bridgeName,
+    'com.docker.network.driver.mtu': String(bridge.mtu),
+  };
+}
+
+function predefined(
+  name: string,
+  driver: NetworkDriver,
+  created: string,
+  bridge: DefaultBridge,
+): NetworkRecord {
+  const isBridge = driver === 'bridge';
+  return {
+    id: newId(),
+    name,
+    created,
+    driver,
+    predefined: true,
+    internal: false,
+    attachable: false,
+    ipam: {
+      driver: 'default',
+      options: {},
+      pools: isBridge ? [{ subnet: bridge.subnet, gateway: bridge.gateway }] : [],
+    },
+    options: isBridge ? defaultBridgeOptions(bridge) : {},
+    labels: {},
+  };
+}
+
+/**
+ * Makes sure `bridge`, `host` and `none` exist (created once, their ids then kept), and that
+ * the default bridge shows the daemon's current `--bridge`/`--bip` settings.
+ */
+export async function ensurePredefinedNetworks(options: NetworkServiceOptions): Promise<void> {
+  const { store, defaultBridge } = options;
+  const drivers: Array<[string, NetworkDriver]> = [
+    ['bridge', 'bridge'],
+    ['host', 'host'],
+    ['none', 'null'],
+  ];
+  for (const [name, driver] of drivers) {
+    const existing = store.byName(name);
+    if (!existing) {
+      await store.save(predefined(name, driver, options.now(), defaultBridge));
+      continue;
+    }
+    if (driver !== 'bridge') continue;
+    const pools: IpamPool[] = [{ subnet: defaultBridge.subnet, gateway: defaultBridge.gateway }];
+    const settings = defaultBridgeOptions(defaultBridge);
+    if (
+      JSON.stringify([existing.ipam.pools, existing.options]) !== JSON.stringify([pools, settings])
+    ) {
+      await store.save({ ...existing, ipam: { ...existing.ipam, pools }, options: settings });
+    }
+  }
+}
+
+/** Docker's `type` filter: builtin for the predefined networks, custom for the others. */
+function typeMatches(values: readonly string[], record: NetworkRecord): boolean {
+  for (const v of values) {
+    if (v !== 'builtin' && v !== 'custom') throw invalidArgument(`invalid filter: 'type'='${v}'`);
+  }
+  return values.length === 0 || values.includes(record.predefined ? 'builtin' : 'custom');
+}
+
+export function bindNetworkService(options: NetworkServiceOptions): NetworkService {
+  const { store } = options;
+
+  const takenSubnets = (except?: string) =>
+    store
+      .all()
+      .filter((r) => r.id !== except && r.driver !== 'macvlan')
+      .flatMap((r) => r.ipam.pools.map((p) => p.subnet));
+
+  const matches = (filters: FilterArgs, record: NetworkRecord) => {
+    const values = (key: string) => filters[key] ?? [];
+    const names = values('name');
+    const ids = values('id');
+    const dangling = values('dangling');
+    return (
+      (names.length === 0 || names.some((n) => record.name.includes(n))) &&
+      (ids.length === 0 || ids.some((i) => record.id.startsWith(i))) &&
+      exactMatcher(filters, 'driver')(record.driver) &&
+      exactMatcher(filters, 'scope')('local') &&
+      labelsMatch(values('label'), record.labels) &&
+      typeMatches(values('type'), record) &&
+      (dangling.length === 0 ||
+        dangling.some(
+          (d) =>
+            (d === 'true' || d === '1') ===
+            (!record.predefined && options.endpoints(record.id).length === 0),
+        ))
+    );
+  };
+
+  const service: NetworkService = {
+    list(filters) {
+      checkFilterKeys(filters, ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type']);
+      return store.all().filter((r) => matches(filters, r));
+    },
+    resolve: (ref) => store.resolve(ref),
+    endpoints: (id) => options.endpoints(id),
+    async create(request) {
+      const name = request.Name ?? '';
+      if (name === '') throw invalidArgument('network name must not be empty');
+      if (PREDEFINED.has(name)) {
+        throw forbidden(`${name} is a pre-defined network and cannot be created`);
+      }
+      if (!VALID_NAME.test(name)) {
+        throw invalidArgument(
+          `invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+        );
+      }
+      if (store.byName(name)) throw conflict(`network with name ${name} already exists`);
+      const driver = request.Driver || 'bridge';
+      if (!DRIVERS.has(driver)) throw notFound(`plugin "${driver}" not found`);
+      if (request.EnableIPv6) {
+        throw invalidArgument('IPv6 networks are not supported by this engine (EnableIPv6)');
+      }
+      const ipamDriver = request.IPAM?.Driver || 'default';
+      if (ipamDriver !== 'default') throw notFound(`plugin "${ipamDriver}" not found`);
+      const taken = takenSubnets();
+      const requested = request.IPAM?.Config ?? [];
+      const pools: IpamPool[] = [];
+      for (const pool of requested) {
+        pools.push(validatePool(pool, [...taken, ...pools.map((p) => p.subnet)]));
+      }
+      if (pools.length === 0) pools.push(validatePool({ Subnet: nextFreePool(taken) }, taken));
+      const record: NetworkRecord = {
+        id: newId(),
+        name,
+        created: options.now(),
+        driver: driver as NetworkDriver,
+        predefined: false,
+        internal: request.Internal === true,
+        attachable: request.Attachable === true,
+        ipam: { driver: ipamDriver, options: { ...(request.IPAM?.Options ?? {}) }, pools },
+        options: { ...(request.Options ?? {}) },
+        labels: { ...(request.Labels ?? {}) },
+      };
+      await store.save(record);
+      return { id: record.id, warning: '' };
+    },
+    async remove(ref) {
+      const record = store.resolve(ref);
+      if (record.predefined) {
+        throw forbidden(`${record.name} is a pre-defined network and cannot be removed`);
+      }
+      if (options.endpoints(record.id).length > 0) {
+        throw forbidden(
+          `error while removing network: network ${record.name} id ${record.id} has active endpoints`,
+        );
+      }
+      await store.delete(record.id);
+    },
+    async prune(filters) {
+      checkFilterKeys(filters, ['label', 'label!', 'until']);
+      const removed: string[] = [];
+      const byName = [...store.all()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      for (const record of byName) {
+        if (record.predefined || options.endpoints(record.id).length > 0) continue;
+        if (!labelsMatch(filters['label'] ?? [], record.labels)) continue;
+        const not = filters['label!'] ?? [];
+        if (not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) continue;
+        const until = filters['until']?.[0];
+        if (until !== undefined && rfc3339Nanos(record.created) >= parseFilterTime(until)) continue;
+        await store.delete(record.id);
+        removed.push(record.name);
+      }
+      return removed;
+    },
+  };
+  return service;
+}
