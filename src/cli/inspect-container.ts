@@ -1,5 +1,6 @@
 import type { CliContext } from './context.js';
 import { containerPath } from './container-path.js';
+import { fetchInspected } from './inspect-fetch.js';
 import { typedContainer } from './inspect-types.js';
 
 /**
@@ -11,12 +12,8 @@ export async function inspectContainer(
   name: string,
   size = false,
 ): Promise<{ raw: string; value: unknown; typed: unknown }> {
-  const res = await ctx.client().stream('GET', containerPath(name, '/json'), {
-    query: { size: size ? '1' : undefined },
+  const { raw, value } = await fetchInspected(ctx, containerPath(name, '/json'), {
+    size: size ? '1' : undefined,
   });
-  const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  const value: unknown = JSON.parse(raw);
   return { raw, value, typed: typedContainer(value) };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/index.js';
+import type { NetworkService } from '../network/index.js';
 import type { Images } from '../images/index.js';
 import type { LogPump } from '../logging/index.js';
 import type { Runc } from '../runtime/index.js';
@@ -70,4 +71,12 @@ export interface ContainerContext {
   liveOf(id: string): LiveContainer;
   /** Set while the daemon shuts down: exits are then not followed by restarts. */
   shuttingDown: boolean;
+  /** Bridge and user networks (none: only host and none exist). */
+  networks: ContainerNetworks | undefined;
 }
+
+/** What containers need of the network service. */
+export type ContainerNetworks = Pick<
+  NetworkService,
+  'networkOfMode' | 'join' | 'plumb' | 'leave' | 'restore'
+>;

@@ -21,8 +21,12 @@ import { prepareRootfs } from './rootfs-mount.js';
 const DEFAULT_NETWORK_MODE = 'none';
 const NETWORK_MODES = new Set(['none', 'host']);
 
-function checkNetworkMode(mode: string): void {
+function checkNetworkMode(ctx: ContainerContext, mode: string): void {
   if (NETWORK_MODES.has(mode)) return;
+  if (ctx.networks && !mode.startsWith('container:')) {
+    ctx.networks.networkOfMode(mode);
+    return;
+  }
   if (mode.startsWith('container:')) {
     throw invalidArgument('network mode container: is not supported yet');
   }
@@ -47,7 +51,7 @@ export async function createContainer(
   const hostConfig = normalizeHostConfig(rawHost);
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
   if (hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
-  checkNetworkMode(hostConfig.NetworkMode ?? '');
+  checkNetworkMode(ctx, hostConfig.NetworkMode ?? '');
   // As dockerd: the daemon's driver and options are merged in and stored with the container.
   const logConfig = mergeLogConfig(hostConfig.LogConfig, {
     driver: ctx.defaults.logDriver,

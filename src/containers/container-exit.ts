@@ -67,10 +67,11 @@ export async function recordExit(
   if (!exit) return undefined;
   const oomKilled = await exists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
-  const updated: ContainerRecord = {
-    ...record,
-    state: markExited(record.state, exit.code, exit.at, oomKilled),
-  };
+  // Its interfaces went with its network namespace; its addresses are free again.
+  ctx.networks?.leave(id);
+  const exited = markExited(record.state, exit.code, exit.at, oomKilled);
+  delete exited.networks;
+  const updated: ContainerRecord = { ...record, state: exited };
   if (discard && record.hostConfig.AutoRemove) {
     // Docker's --rm: waiters learn the exit from the event; the record goes without being
     // stored as exited (a crash before the removal is handled as an exit while moord was down).

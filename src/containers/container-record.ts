@@ -1,4 +1,5 @@
 import type { ContainerConfig, HostConfig } from '../api-types/index.js';
+import type { NetworkAttachment } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 
 /**
@@ -46,6 +47,8 @@ export interface ContainerState {
   /** Set by stop/kill from a user, cleared by start: restart policies leave such a container alone. */
   manuallyStopped: boolean;
   health?: HealthState;
+  /** The container's places on bridge networks while it runs. */
+  networks?: NetworkAttachment[];
 }
 
 export interface ContainerRecord {

@@ -50,6 +50,7 @@ export async function discardContainer(
   const { id } = record;
   const paths = ctx.pathsOf(record);
   await stopLiveParts(ctx, id);
+  ctx.networks?.leave(id);
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);
   await Promise.all([

@@ -9,6 +9,7 @@ import {
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
+import type { NetworkAttachment } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
@@ -18,6 +19,7 @@ import { rfc3339Nano } from '../oci/index.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
+import { writeEtcFiles } from './etc-files.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
 import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
@@ -123,6 +125,7 @@ export async function startContainer(
       throw invalidArgument('--init: no init binary found (install the tini package)');
     }
     await writeFile(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
+    const attachments = await joinNetworks(ctx, record, paths);
     const pump = await ensureLogPump(ctx, record, paths);
     let started;
     try {
@@ -150,8 +153,12 @@ export async function startContainer(
       ctx.liveOf(id).pump = undefined;
       throw err;
     }
+    await ctx.networks?.plumb(attachments, started.pid);
     const now = rfc3339Nano(BigInt(Date.now()) * 1_000_000n);
-    const running = markRunning(record.state, started.pid, started.monitorPid, now);
+    const running = {
+      ...markRunning(record.state, started.pid, started.monitorPid, now),
+      ...(attachments.length > 0 ? { networks: attachments } : {}),
+    };
     record = {
       ...record,
       state: probeCommand(record.config.Healthcheck?.Test)
@@ -199,7 +206,35 @@ async function setupProcess(
   }
 }
 
+/**
+ * Reserves the container's addresses on its network (bridge or user network) and writes its
+ * /etc/hosts with its address, as Docker's; none for host, none and container: modes.
+ */
+async function joinNetworks(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  paths: ContainerPaths,
+): Promise<NetworkAttachment[]> {
+  if (!ctx.networks) return [];
+  const attachments = await ctx.networks.join({
+    id: record.id,
+    name: record.name,
+    networkMode: record.hostConfig.NetworkMode ?? 'default',
+  });
+  const first = attachments[0];
+  if (first) {
+    await writeEtcFiles(paths, {
+      hostname: record.config.Hostname ?? '',
+      domainname: record.config.Domainname ?? '',
+      hostConfig: record.hostConfig,
+      ip: first.ip,
+    });
+  }
+  return attachments;
+}
+
 async function recordStartFailure(ctx: ContainerContext, id: string, err: unknown): Promise<void> {
+  ctx.networks?.leave(id);
   const record = ctx.store.get(id);
   if (!record) return;
   const message = err instanceof Error ? err.message : String(err);

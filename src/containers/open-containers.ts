@@ -5,7 +5,12 @@ import { type Logger, hasErrno, unavailable } from '../core/index.js';
 import type { Images } from '../images/index.js';
 import { capabilitiesFromMask, createRunc } from '../runtime/index.js';
 import { type CgroupLayout, boundingCapabilityMask, findExecutable } from '../sys/index.js';
-import type { ContainerContext, ContainerDefaults, LiveContainer } from './container-context.js';
+import type {
+  ContainerContext,
+  ContainerDefaults,
+  ContainerNetworks,
+  LiveContainer,
+} from './container-context.js';
 import { KeyedLocks, LifecycleRegistry } from './container-events.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import { recordExit, watchExits } from './container-exit.js';
@@ -26,6 +31,7 @@ export interface OpenContainersOptions {
   logger: Logger;
   defaults: ContainerDefaults;
   runtimeBinary?: string;
+  networks?: ContainerNetworks;
 }
 
 /** Whether `pid` is a live conmon process (and not a recycled pid). */
@@ -97,6 +103,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
       return entry;
     },
     shuttingDown: false,
+    networks: options.networks,
   };
 
   const start = (id: string, internal = false): Promise<void> =>
@@ -134,6 +141,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     }
     const paths = ctx.pathsOf(record);
     if (status !== 'restarting' && (await isMonitor(record.state.monitorPid))) {
+      ctx.networks?.restore(record.id, record.state.networks ?? []);
       await ensureLogPump(ctx, record, paths);
       startHealthCheck(ctx, record);
       continue;

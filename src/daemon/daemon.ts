@@ -30,6 +30,7 @@ import {
   type NetworkEndpoint,
   type NetworkRecord,
   bindNetworkService,
+  createBridgeDriver,
   ensurePredefinedNetworks,
   openNetworkStore,
 } from '../network/index.js';
@@ -108,6 +109,17 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     });
     const images = bindImageService(imageStores);
     const cgroups = await detectCgroupLayout();
+    const networkStore = await openNetworkStore(join(config.dataRoot, 'network'));
+    const networkOptions = {
+      store: networkStore,
+      defaultBridge: config.defaultBridge,
+      endpoints: (networkId: string) =>
+        containers ? containerEndpoints(containers, networkStore.get(networkId)) : [],
+      now: nowRfc3339Nano,
+      bridge: createBridgeDriver(),
+    };
+    await ensurePredefinedNetworks(networkOptions);
+    const networks = bindNetworkService(networkOptions);
     containers = bindContainerService(
       await openContainers({
         dataRoot: config.dataRoot,
@@ -116,6 +128,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         images: imageStores,
         cgroups,
         logger,
+        networks,
         defaults: {
           logDriver: config.logDriver,
           logOpts: config.logOpts,
@@ -125,15 +138,6 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       }),
     );
     const running = containers;
-    const networkStore = await openNetworkStore(join(config.dataRoot, 'network'));
-    const networkOptions = {
-      store: networkStore,
-      defaultBridge: config.defaultBridge,
-      endpoints: (networkId: string) => containerEndpoints(running, networkStore.get(networkId)),
-      now: nowRfc3339Nano,
-    };
-    await ensurePredefinedNetworks(networkOptions);
-    const networks = bindNetworkService(networkOptions);
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,

@@ -10,11 +10,14 @@ import {
   invalidArgument,
   labelsMatch,
   notFound,
+  notImplemented,
 } from '../core/index.js';
 import { parseFilterTime, rfc3339Nanos } from '../oci/index.js';
 import { type IpamPool, nextFreePool, validatePool } from './ipam.js';
 import type { NetworkDriver, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
+import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
+import type { BridgeDriver } from './bridge-driver.js';
 
 /** A container attached to a network (Docker's EndpointResource). */
 export interface NetworkEndpoint {
@@ -37,9 +40,21 @@ export interface DefaultBridge {
 export interface NetworkServiceOptions {
   store: NetworkStore;
   defaultBridge: DefaultBridge;
-  /** The containers attached to a network now. */
+  /** The containers on the host and none networks now (those have no attachments). */
   endpoints(networkId: string): NetworkEndpoint[];
   now(): string;
+  /** The bridge driver (kernel side); tests of the object logic pass none. */
+  bridge?: BridgeDriver;
+}
+
+/** A container joining networks at its start. */
+export interface JoiningContainer {
+  id: string;
+  name: string;
+  /** HostConfig.NetworkMode: `bridge`/`default`, or a user network's name or id. */
+  networkMode: string;
+  /** `--ip`, for the network of the network mode. */
+  fixedIp?: string;
 }
 
 export interface NetworkService {
@@ -50,6 +65,19 @@ export interface NetworkService {
   remove(ref: string): Promise<void>;
   /** Removes custom networks without endpoints; returns their names. */
   prune(filters: FilterArgs): Promise<string[]>;
+  /**
+   * The network a container's network mode names (NotFound `network X not found`); undefined
+   * for the modes without one of moor's networks (`host`, `none`, `container:...`).
+   */
+  networkOfMode(mode: string): NetworkRecord | undefined;
+  /** Reserves the container's addresses and readies its networks (before its process exists). */
+  join(container: JoiningContainer): Promise<NetworkAttachment[]>;
+  /** Creates the container's interfaces once its init exists (created, not started). */
+  plumb(attachments: readonly NetworkAttachment[], pid: number): Promise<void>;
+  /** Frees the container's addresses (its interfaces went with its namespace). */
+  leave(containerId: string): void;
+  /** Takes back the attachments of a container that kept running while moord was down. */
+  restore(containerId: string, attachments: readonly NetworkAttachment[]): void;
 }
 
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
@@ -136,6 +164,17 @@ function typeMatches(values: readonly string[], record: NetworkRecord): boolean 
 
 export function bindNetworkService(options: NetworkServiceOptions): NetworkService {
   const { store } = options;
+  const attachments = new AttachmentRegistry();
+  const endpointsOf = (networkId: string): NetworkEndpoint[] => [
+    ...options.endpoints(networkId),
+    ...attachments.on(networkId).map((a) => ({
+      containerId: a.containerId,
+      name: a.containerName,
+      endpointId: a.endpointId,
+      macAddress: a.mac,
+      ipv4Address: `${a.ip}/${a.prefix}`,
+    })),
+  ];
 
   const takenSubnets = (except?: string) =>
     store
@@ -159,7 +198,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         dangling.some(
           (d) =>
             (d === 'true' || d === '1') ===
-            (!record.predefined && options.endpoints(record.id).length === 0),
+            (!record.predefined && endpointsOf(record.id).length === 0),
         ))
     );
   };
@@ -170,7 +209,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       return store.all().filter((r) => matches(filters, r));
     },
     resolve: (ref) => store.resolve(ref),
-    endpoints: (id) => options.endpoints(id),
+    endpoints: endpointsOf,
     async create(request) {
       const name = request.Name ?? '';
       if (name === '') throw invalidArgument('network name must not be empty');
@@ -209,6 +248,14 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         options: { ...(request.Options ?? {}) },
         labels: { ...(request.Labels ?? {}) },
       };
+      if (record.driver === 'bridge' && options.bridge) {
+        try {
+          await options.bridge.ready(record);
+        } catch (err) {
+          await options.bridge.tearDown(record).catch(() => undefined);
+          throw err;
+        }
+      }
       await store.save(record);
       return { id: record.id, warning: '' };
     },
@@ -217,11 +264,12 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       if (record.predefined) {
         throw forbidden(`${record.name} is a pre-defined network and cannot be removed`);
       }
-      if (options.endpoints(record.id).length > 0) {
+      if (endpointsOf(record.id).length > 0) {
         throw forbidden(
           `error while removing network: network ${record.name} id ${record.id} has active endpoints`,
         );
       }
+      if (record.driver === 'bridge') await options.bridge?.tearDown(record);
       await store.delete(record.id);
     },
     async prune(filters) {
@@ -229,17 +277,41 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       const removed: string[] = [];
       const byName = [...store.all()].sort((a, b) => (a.name < b.name ? -1 : 1));
       for (const record of byName) {
-        if (record.predefined || options.endpoints(record.id).length > 0) continue;
+        if (record.predefined || endpointsOf(record.id).length > 0) continue;
         if (!labelsMatch(filters['label'] ?? [], record.labels)) continue;
         const not = filters['label!'] ?? [];
         if (not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) continue;
         const until = filters['until']?.[0];
         if (until !== undefined && rfc3339Nanos(record.created) >= parseFilterTime(until)) continue;
+        if (record.driver === 'bridge') await options.bridge?.tearDown(record);
         await store.delete(record.id);
         removed.push(record.name);
       }
       return removed;
     },
+    networkOfMode(mode) {
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return undefined;
+      return store.resolve(mode === 'default' || mode === '' ? 'bridge' : mode);
+    },
+    async join(container) {
+      const network = service.networkOfMode(container.networkMode);
+      if (!network) return [];
+      if (network.driver !== 'bridge' || !options.bridge) {
+        throw notImplemented(`the ${network.driver} driver cannot attach containers yet`);
+      }
+      await options.bridge.ready(network);
+      const attachment = attachments.reserve(
+        network,
+        { id: container.id, name: container.name, index: 0, gateway: true },
+        container.fixedIp,
+      );
+      return [attachment];
+    },
+    async plumb(list, pid) {
+      if (list.length > 0 && options.bridge) await options.bridge.plumb(list, pid);
+    },
+    leave: (id) => attachments.release(id),
+    restore: (id, list) => attachments.restore(id, list),
   };
   return service;
 }

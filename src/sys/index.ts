@@ -11,3 +11,5 @@ export * from './overlay-mount.js';
 export * from './process-table.js';
 export * from './xattr-scan.js';
 export * from './host-devices.js';
+export * from './net-links.js';
+export * from './nat.js';

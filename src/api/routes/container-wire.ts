@@ -2,15 +2,47 @@ import type {
   ContainerInspectResponse,
   ContainerState,
   ContainerSummary,
+  EndpointSettings,
   ExecInspectResponse,
   NetworkSettings,
 } from '../../api-types/index.js';
+import type { NetworkAttachment } from '../../network/index.js';
 import type { ContainerRecord, ContainerView, ExecSession } from '../../containers/index.js';
 import { containerStatusText } from '../../containers/index.js';
 import { configInGoOrder, hostConfigInGoOrder } from './container-wire-order.js';
 
-function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): NetworkSettings {
+function endpointSettings(attachment: NetworkAttachment | undefined): EndpointSettings {
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: attachment?.mac ?? '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: attachment?.networkId ?? '',
+    EndpointID: attachment?.endpointId ?? '',
+    Gateway: attachment?.gateway ?? '',
+    IPAddress: attachment?.ip ?? '',
+    IPPrefixLen: attachment?.prefix ?? 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+/**
+ * Docker's NetworkSettings: one entry per network (named as the network mode names it), and,
+ * for the default bridge, its address also at the top level, where older scripts read it.
+ */
+function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSettings {
   const mode = record.hostConfig.NetworkMode ?? 'none';
+  const attachments = record.state.networks ?? [];
+  const networks: Record<string, EndpointSettings> = {};
+  for (const a of attachments) networks[a.networkName] = endpointSettings(a);
+  const name = mode === 'default' ? 'bridge' : mode;
+  if (attachments.length === 0) networks[name] = endpointSettings(undefined);
+  const onBridge = attachments.find((a) => a.networkName === 'bridge');
   return {
     Bridge: '',
     SandboxID: '',
@@ -21,33 +53,15 @@ function emptyNetworkSettings(record: ContainerRecord, sandboxKey: string): Netw
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
+    EndpointID: onBridge?.endpointId ?? '',
+    Gateway: onBridge?.gateway ?? '',
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
+    IPAddress: onBridge?.ip ?? '',
+    IPPrefixLen: onBridge?.prefix ?? 0,
     IPv6Gateway: '',
-    MacAddress: '',
-    Networks: {
-      [mode]: {
-        IPAMConfig: null,
-        Links: null,
-        Aliases: null,
-        MacAddress: '',
-        DriverOpts: null,
-        GwPriority: 0,
-        NetworkID: '',
-        EndpointID: '',
-        Gateway: '',
-        IPAddress: '',
-        IPPrefixLen: 0,
-        IPv6Gateway: '',
-        GlobalIPv6Address: '',
-        GlobalIPv6PrefixLen: 0,
-        DNSNames: null,
-      },
-    },
+    MacAddress: onBridge?.mac ?? '',
+    Networks: networks,
   };
 }
 
@@ -108,7 +122,7 @@ export function toContainerInspect(view: ContainerView): ContainerInspectRespons
     GraphDriver: { Data: view.graphDriverData, Name: record.driver },
     Mounts: [],
     Config: configInGoOrder(record.config),
-    NetworkSettings: emptyNetworkSettings(record, view.sandboxKey),
+    NetworkSettings: networkSettings(record, view.sandboxKey),
   };
   if (view.sizeRw !== undefined) out.SizeRw = view.sizeRw;
   if (view.sizeRootFs !== undefined) out.SizeRootFs = view.sizeRootFs;
@@ -134,7 +148,7 @@ export function toContainerSummary(view: ContainerView, now = Date.now()): Conta
     State: record.state.status,
     Status: containerStatusText(record, now),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'none' },
-    NetworkSettings: { Networks: emptyNetworkSettings(record, '').Networks },
+    NetworkSettings: { Networks: networkSettings(record, '').Networks },
     Mounts: [],
   };
   if (view.sizeRw !== undefined) summary.SizeRw = view.sizeRw;

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-
 import { escapePath } from '../../client/index.js';
 import { type FlagSpec, flagBool, flagString } from '../../core/index.js';
 import { INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
@@ -8,7 +6,7 @@ import { errorText, isApiStatus } from '../error-text.js';
 import { TemplateError, compileTemplate, type Renderer } from '../go-template.js';
 import { inspectContainer } from '../inspect-container.js';
 import { compactJson, indentJson } from '../json-text.js';
-import { inspectNetwork } from './network.js';
+import { fetchInspected } from '../inspect-fetch.js';
 
 const FORMAT_FLAG: FlagSpec = {
   name: 'format',
@@ -25,18 +23,11 @@ export interface Inspected {
   typed?: unknown;
 }
 
-async function readText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** GET /images/{name}/json. */
 export async function inspectImage(ctx: CliContext, name: string): Promise<Inspected> {
   // docker's client refuses an empty name without asking the daemon.
   if (name === '') throw new Error('Error: No such image: ');
-  const raw = await readText(await ctx.client().stream('GET', `/images/${escapePath(name)}/json`));
-  return { raw, value: JSON.parse(raw) };
+  return fetchInspected(ctx, `/images/${escapePath(name)}/json`);
 }
 
 /** What docker's inspect.Inspect prints for the given `--format`. */
@@ -156,7 +147,7 @@ const LOOKUPS: { type: string; lookup: Lookup }[] = [
     lookup: (ctx, ref, size) => inspectContainer(ctx, ref, size),
   },
   { type: 'image', lookup: (ctx, ref) => inspectImage(ctx, ref) },
-  { type: 'network', lookup: (ctx, ref) => inspectNetwork(ctx, ref) },
+  { type: 'network', lookup: (ctx, ref) => fetchInspected(ctx, `/networks/${escapePath(ref)}`) },
 ];
 
 function isSkippable(err: unknown): boolean {

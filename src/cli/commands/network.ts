@@ -11,13 +11,14 @@ import {
   parseIpv4,
 } from '../../core/index.js';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
-import type { CliContext, Command } from '../context.js';
+import type { Command } from '../context.js';
 import { errorText, isApiStatus } from '../error-text.js';
 import { filtersQuery, parseFilters } from '../filter-flag.js';
 import { goTimeString } from '../human-time.js';
 import { confirm } from '../prompt.js';
 import { QUIET_FORMAT, type Row, renderList, truncateId } from '../table.js';
-import { type Inspected, runInspect } from './image-inspect.js';
+import { fetchInspected } from '../inspect-fetch.js';
+import { runInspect } from './image-inspect.js';
 
 /** `KEY=VALUE` flag values as a record (docker's map options: `-o`, `--label`, ...). */
 function keyValues(values: readonly string[]): Record<string, string> {
@@ -102,15 +103,6 @@ export const networkLsCommand: Command = {
   },
 };
 
-/** GET /networks/{id}. */
-export async function inspectNetwork(ctx: CliContext, ref: string): Promise<Inspected> {
-  const res = await ctx.client().stream('GET', `/networks/${escapePath(ref)}`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  return { raw, value: JSON.parse(raw) };
-}
-
 export const networkInspectCommand: Command = {
   name: 'network inspect',
   summary: 'Display detailed information on one or more networks',
@@ -128,7 +120,7 @@ export const networkInspectCommand: Command = {
     if (!flags) return 0;
     checkArgs(this, flags.args, 1);
     return runInspect(ctx, flags.args, flagString(flags, 'format') ?? '', (ref) =>
-      inspectNetwork(ctx, ref),
+      fetchInspected(ctx, `/networks/${escapePath(ref)}`),
     );
   },
 };

@@ -1,0 +1,36 @@
+import { run } from './run.js';
+
+/** The iptables rules (as `-A ...` lines) that carry moor's comment for one of `bridges`. */
+async function rulesFor(table: string, bridges: readonly string[]): Promise<string[]> {
+  const listed = await run('iptables', ['-w', '-t', table, '-S']);
+  return listed.stdout
+    .split('\n')
+    .filter(
+      (l) =>
+        l.startsWith('-A ') &&
+        bridges.some((b) => l.includes(`moor:${b}"`) || l.includes(`moor:${b} `)),
+    );
+}
+
+/**
+ * Removes what a test's networks left on the host, even when the daemon is gone: the bridges
+ * and the iptables rules moor tagged with their names.
+ */
+export async function removeBridgeLeftovers(bridges: readonly string[]): Promise<void> {
+  for (const table of ['nat', 'filter']) {
+    for (const rule of await rulesFor(table, bridges)) {
+      const args = rule.replace(/^-A /, '-D ').match(/"[^"]*"|\S+/g) ?? [];
+      await run('iptables', ['-w', '-t', table, ...args.map((a) => a.replace(/^"|"$/g, ''))]);
+    }
+  }
+  for (const bridge of bridges) await run('ip', ['link', 'del', bridge]);
+}
+
+/** Bridges and tagged rules of `bridges` still on the host (for assertions). */
+export async function bridgeLeftovers(bridges: readonly string[]): Promise<string[]> {
+  const links = (await run('ip', ['-br', 'link'])).stdout
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0] ?? '')
+    .filter((name) => bridges.includes(name));
+  return [...links, ...(await rulesFor('nat', bridges)), ...(await rulesFor('filter', bridges))];
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  cleanupContainerDaemon,
+  dockerCli,
+  startDaemonWithBusybox,
+  until,
+} from '../helpers/containers.js';
+import { launch, type TestDaemon } from '../helpers/moord.js';
+import { bridgeLeftovers, removeBridgeLeftovers } from '../helpers/network.js';
+
+const isRoot = process.getuid?.() === 0;
+/** This test's bridges and ranges: names and subnets no other test or engine uses. */
+const DEFAULT_BRIDGE = 'moornb-t0';
+const NET_A = { name: 'nb-a', bridge: 'moornb-ta', subnet: '10.221.0.0/24' };
+const NET_B = { name: 'nb-b', bridge: 'moornb-tb', subnet: '10.222.0.0/24' };
+const RANGED_BRIDGE = 'moornb-tr';
+const BRIDGES = [DEFAULT_BRIDGE, NET_A.bridge, NET_B.bridge, RANGED_BRIDGE];
+
+/**
+ * The bridge driver on the real kernel: the default bridge and user bridge networks give
+ * containers an address, a route and /etc/hosts; containers on one network reach each other,
+ * networks are isolated from each other; addresses survive a daemon restart; removing a
+ * network leaves no bridge or rule. All traffic stays inside the test's own bridges.
+ */
+describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
+  let daemon: TestDaemon | undefined;
+  let config = '';
+  let docker: ReturnType<typeof dockerCli>;
+  before(async () => {
+    await removeBridgeLeftovers(BRIDGES);
+    config = await mkdtemp(join(tmpdir(), 'moor-netbridge-cfg-'));
+    daemon = await startDaemonWithBusybox('netbridge', {
+      args: ['--bridge', DEFAULT_BRIDGE, '--bip', '10.220.0.1/24'],
+    });
+    docker = dockerCli(daemon, config);
+  });
+  after(async () => {
+    await cleanupContainerDaemon(daemon);
+    await removeBridgeLeftovers(BRIDGES);
+    await rm(config, { recursive: true, force: true });
+  });
+
+  const sh = async (args: string[], script: string) => {
+    const r = await docker(['run', '--rm', ...args, 'busybox', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const ipOf = async (name: string) =>
+    (
+      await docker([
+        'inspect',
+        '-f',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+        name,
+      ])
+    ).stdout.trim();
+
+  test('the default bridge: address, default route, /etc/hosts, top-level settings', async () => {
+    const out = await sh(
+      ['--network', 'bridge', '--hostname', 'nb-host'],
+      'ip -4 -o addr show eth0; ip route; grep nb-host /etc/hosts; ping -c1 -W2 10.220.0.1 >/dev/null && echo gateway-ok',
+    );
+    assert.match(out, /eth0\s+inet 10\.220\.0\.\d+\/24/);
+    assert.match(out, /^default via 10\.220\.0\.1 dev eth0/m);
+    assert.match(out, /^10\.220\.0\.\d+\tnb-host$/m);
+    assert.match(out, /gateway-ok/);
+    const started = await docker([
+      'run',
+      '-d',
+      '--name',
+      'nb-def',
+      '--network',
+      'bridge',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const top = await docker([
+      'inspect',
+      '-f',
+      '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}} {{.NetworkSettings.MacAddress}} {{.NetworkSettings.IPPrefixLen}}',
+      'nb-def',
+    ]);
+    const [ip, gateway, mac, prefix] = top.stdout.trim().split(' ');
+    assert.match(ip ?? '', /^10\.220\.0\.\d+$/);
+    assert.equal(gateway, '10.220.0.1');
+    assert.match(mac ?? '', /^02:42:0a:dc:00:[0-9a-f]{2}$/);
+    assert.equal(prefix, '24');
+    const containers = await docker(['network', 'inspect', '-f', '{{json .Containers}}', 'bridge']);
+    assert.match(containers.stdout, new RegExp(`"Name":"nb-def".*"IPv4Address":"${ip}/24"`));
+    await docker(['rm', '-f', 'nb-def']);
+  });
+
+  test('a user network: containers reach each other; other networks are isolated', async () => {
+    for (const net of [NET_A, NET_B]) {
+      const made = await docker([
+        'network',
+        'create',
+        '--subnet',
+        net.subnet,
+        '-o',
+        `com.docker.network.bridge.name=${net.bridge}`,
+        net.name,
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    const range = await docker([
+      'network',
+      'create',
+      '--subnet',
+      '10.223.0.0/24',
+      '--ip-range',
+      '10.223.0.128/25',
+      '-o',
+      `com.docker.network.bridge.name=${RANGED_BRIDGE}`,
+      'nb-ranged',
+    ]);
+    assert.equal(range.code, 0, range.stderr);
+    assert.match(
+      await sh(['--network', 'nb-ranged'], 'ip -4 -o addr show eth0'),
+      /inet 10\.223\.0\.(12[89]|1[3-9]\d|2\d\d)\//,
+    );
+    assert.equal((await docker(['network', 'rm', 'nb-ranged'])).code, 0);
+
+    const server = await docker([
+      ...['run', '-d', '--name', 'nb-web', '--network', NET_A.name],
+      ...['busybox', 'sh', '-c', 'echo served > /tmp/index.html; httpd -f -p 8080 -h /tmp'],
+    ]);
+    assert.equal(server.code, 0, server.stderr);
+    const ip = await ipOf('nb-web');
+    assert.match(ip, /^10\.221\.0\.\d+$/);
+    // (busybox-static’s wget crashes with -T: the timeout comes from timeout(1).)
+    const fetch = `timeout 3 wget -q -O - http://${ip}:8080/index.html`;
+    await until(
+      async () =>
+        (await docker(['run', '--rm', '--network', NET_A.name, 'busybox', 'sh', '-c', fetch]))
+          .stdout === 'served\n',
+    );
+    // From the other network: no way through.
+    const blocked = await docker([
+      'run',
+      '--rm',
+      '--network',
+      NET_B.name,
+      'busybox',
+      'sh',
+      '-c',
+      `${fetch} || echo blocked`,
+    ]);
+    assert.equal(blocked.stdout, 'blocked\n');
+    const inUse = await docker(['network', 'rm', NET_A.name]);
+    assert.equal(inUse.code, 1);
+    assert.match(
+      inUse.stderr,
+      /error while removing network: network nb-a id [0-9a-f]{64} has active endpoints/,
+    );
+  });
+
+  test('addresses survive a daemon restart and are not handed out twice', async () => {
+    const before = await ipOf('nb-web');
+    const old = daemon as TestDaemon;
+    await old.stop();
+    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    docker = dockerCli(daemon, config);
+    assert.equal(await ipOf('nb-web'), before);
+    const other = await sh(['--network', NET_A.name], 'ip -4 -o addr show eth0');
+    assert.doesNotMatch(other, new RegExp(`inet ${before.replaceAll('.', '\\.')}/`));
+  });
+
+  test('removing the networks leaves no bridge and no rule behind', async () => {
+    await docker(['rm', '-f', 'nb-web']);
+    for (const net of [NET_A, NET_B]) {
+      const removed = await docker(['network', 'rm', net.name]);
+      assert.equal(removed.code, 0, removed.stderr);
+    }
+    assert.deepEqual(await bridgeLeftovers([NET_A.bridge, NET_B.bridge, RANGED_BRIDGE]), []);
+  });
+});
