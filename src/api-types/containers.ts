@@ -163,7 +163,16 @@ export interface HostConfig extends Resources {
 
 export interface ContainerCreateRequest extends ContainerConfig {
   HostConfig?: HostConfig;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null };
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig | null> | null };
+}
+
+/** What a client asks of a container's place on one network (create, connect). */
+export interface EndpointConfig {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  Aliases?: string[] | null;
+  Links?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
 }
 
 export interface ContainerCreateResponse {

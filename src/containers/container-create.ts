@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
-import type { ContainerCreateRequest } from '../api-types/index.js';
-import { invalidArgument } from '../core/index.js';
+import type { ContainerCreateRequest, EndpointConfig } from '../api-types/index.js';
+import { invalidArgument, parseIpv4 } from '../core/index.js';
 import { resolveImage } from '../images/index.js';
 import { parseSignal } from '../oci/index.js';
 import { mergeLogConfig, validateLogConfig } from '../logging/index.js';
@@ -21,16 +21,42 @@ import { prepareRootfs } from './rootfs-mount.js';
 const DEFAULT_NETWORK_MODE = 'none';
 const NETWORK_MODES = new Set(['none', 'host']);
 
-function checkNetworkMode(ctx: ContainerContext, mode: string): void {
-  if (NETWORK_MODES.has(mode)) return;
-  if (ctx.networks && !mode.startsWith('container:')) {
-    ctx.networks.networkOfMode(mode);
-    return;
+/**
+ * The network mode as stored: `container:NAME` of an existing container becomes
+ * `container:<full id>`, as dockerd records it. As dockerd, a network or container that does
+ * not exist is only an error when the container starts.
+ */
+function storedNetworkMode(ctx: ContainerContext, mode: string): string {
+  if (!mode.startsWith('container:')) return mode;
+  const ref = mode.slice('container:'.length);
+  if (ref === '') throw invalidArgument('container: network mode needs a container name or id');
+  const other = ctx.store.all().find((r) => r.id === ref || r.name === ref.replace(/^\//, ''));
+  return other ? `container:${other.id}` : mode;
+}
+
+/**
+ * The client's endpoint settings (NetworkingConfig.EndpointsConfig), checked as dockerd checks
+ * them: a fixed address only on a user-defined network.
+ */
+function endpointsOf(
+  requested: Record<string, EndpointConfig | null> | null | undefined,
+  mode: string,
+): Record<string, EndpointConfig> | undefined {
+  const entries = Object.entries(requested ?? {}).filter(
+    (entry): entry is [string, EndpointConfig] => entry[1] !== null,
+  );
+  if (entries.length === 0) return undefined;
+  const builtin = NETWORK_MODES.has(mode) || mode === 'bridge' || mode === 'default';
+  for (const [, endpoint] of entries) {
+    const ipam = endpoint.IPAMConfig;
+    if (builtin && (ipam?.IPv4Address || ipam?.IPv6Address)) {
+      throw invalidArgument('user specified IP address is supported on user defined networks only');
+    }
+    if (ipam?.IPv4Address && parseIpv4(ipam.IPv4Address) === undefined) {
+      throw invalidArgument(`invalid IPv4 address: ${ipam.IPv4Address}`);
+    }
   }
-  if (mode.startsWith('container:')) {
-    throw invalidArgument('network mode container: is not supported yet');
-  }
-  throw invalidArgument(`network ${mode} not found`);
+  return Object.fromEntries(entries);
 }
 
 /**
@@ -46,12 +72,12 @@ export async function createContainer(
 ): Promise<{ id: string; warnings: string[] }> {
   const { HostConfig: rawHost, ...withNetworking } = request;
   const { NetworkingConfig, ...rawConfig } = withNetworking;
-  void NetworkingConfig; // endpoints come with the networking layer
   if (!rawConfig.Image) throw invalidArgument('No image specified');
   const hostConfig = normalizeHostConfig(rawHost);
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
   if (hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
-  checkNetworkMode(ctx, hostConfig.NetworkMode ?? '');
+  hostConfig.NetworkMode = storedNetworkMode(ctx, hostConfig.NetworkMode ?? '');
+  const endpoints = endpointsOf(NetworkingConfig?.EndpointsConfig, hostConfig.NetworkMode ?? '');
   // As dockerd: the daemon's driver and options are merged in and stored with the container.
   const logConfig = mergeLogConfig(hostConfig.LogConfig, {
     driver: ctx.defaults.logDriver,
@@ -120,6 +146,7 @@ export async function createContainer(
         manuallyStopped: false,
       },
       restartCount: 0,
+      ...(endpoints ? { endpoints } : {}),
       driver: ctx.driver,
     };
     const paths = ctx.pathsOf(record);

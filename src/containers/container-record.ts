@@ -1,4 +1,4 @@
-import type { ContainerConfig, HostConfig } from '../api-types/index.js';
+import type { ContainerConfig, EndpointConfig, HostConfig } from '../api-types/index.js';
 import type { NetworkAttachment } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 
@@ -67,6 +67,8 @@ export interface ContainerRecord {
   hostConfig: HostConfig;
   state: ContainerState;
   restartCount: number;
+  /** NetworkingConfig.EndpointsConfig as the client sent it: fixed addresses, aliases. */
+  endpoints?: Record<string, EndpointConfig>;
   /** The storage driver its rootfs lives on. */
   driver: string;
 }

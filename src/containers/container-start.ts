@@ -1,8 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 
-import { invalidArgument } from '../core/index.js';
+import { conflict, invalidArgument } from '../core/index.js';
 import { createLogPump, openLogDriver } from '../logging/index.js';
 import {
+  type NamespaceSource,
   RuntimeStartError,
   buildRuntimeSpec,
   launchMonitor,
@@ -112,8 +113,7 @@ export async function startContainer(
       hostConfig: record.hostConfig,
       cgroupsPath: cgroupsPath(id),
       cgroupVersion: ctx.cgroups.version,
-      networkNamespace:
-        record.hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
+      networkNamespace: networkNamespaceOf(ctx, record.hostConfig.NetworkMode ?? ''),
       files: { hosts: paths.hosts, hostname: paths.hostname, resolvConf: paths.resolvConf },
       availableCapabilities: ctx.availableCapabilities,
       ...(record.hostConfig.Privileged ? { hostDevices: await hostDevices() } : {}),
@@ -207,6 +207,21 @@ async function setupProcess(
 }
 
 /**
+ * Where the container's network namespace comes from: the host's, another running container's
+ * (`container:<id>`; Docker's error when it is not running), or a new one.
+ */
+function networkNamespaceOf(ctx: ContainerContext, mode: string): NamespaceSource {
+  if (mode === 'host') return { kind: 'host' };
+  if (!mode.startsWith('container:')) return { kind: 'new' };
+  const other = ctx.store.resolve(mode.slice('container:'.length));
+  const { id } = other;
+  if (other.state.status !== 'running' || other.state.pid <= 0) {
+    throw conflict(`cannot join network of a non running container: ${id}`);
+  }
+  return { kind: 'path', path: `/proc/${other.state.pid}/ns/net`, joined: true };
+}
+
+/**
  * Reserves the container's addresses on its network (bridge or user network) and writes its
  * /etc/hosts with its address, as Docker's; none for host, none and container: modes.
  */
@@ -216,10 +231,13 @@ async function joinNetworks(
   paths: ContainerPaths,
 ): Promise<NetworkAttachment[]> {
   if (!ctx.networks) return [];
+  const networkMode = record.hostConfig.NetworkMode ?? 'default';
+  const fixedIp = record.endpoints?.[networkMode]?.IPAMConfig?.IPv4Address;
   const attachments = await ctx.networks.join({
     id: record.id,
     name: record.name,
-    networkMode: record.hostConfig.NetworkMode ?? 'default',
+    networkMode,
+    ...(fixedIp ? { fixedIp } : {}),
   });
   const first = attachments[0];
   if (first) {

@@ -162,6 +162,60 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     );
   });
 
+  test('--ip fixes an address on a user network; Docker’s errors; container: shares a namespace', async () => {
+    const fixed = await docker(
+      ['run', '-d', '--name', 'nb-fixed', '--network', NET_A.name, '--ip', '10.221.0.50'].concat([
+        'busybox',
+        'sleep',
+        '300',
+      ]),
+    );
+    assert.equal(fixed.code, 0, fixed.stderr);
+    const settings = await docker([
+      'inspect',
+      '-f',
+      `{{with index .NetworkSettings.Networks "${NET_A.name}"}}{{json .IPAMConfig}} {{.IPAddress}}{{end}}`,
+      'nb-fixed',
+    ]);
+    assert.equal(settings.stdout, '{"IPv4Address":"10.221.0.50"} 10.221.0.50\n');
+    const refused: Array<[string[], RegExp]> = [
+      [['--network', NET_A.name, '--ip', '10.221.0.50'], /Address already in use/],
+      [
+        ['--network', NET_A.name, '--ip', '10.99.0.5'],
+        /no configured subnet or ip-range contain the IP address 10.99.0.5/,
+      ],
+      [
+        ['--ip', '10.220.0.9'],
+        /user specified IP address is supported on user defined networks only/,
+      ],
+      [['--network', 'nb-nothing'], /network nb-nothing not found/],
+    ];
+    for (const [args, message] of refused) {
+      const r = await docker(['run', '--rm', ...args, 'busybox', 'true']);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    // Another container's namespace: the same interface and address.
+    const shared = await sh(['--network', 'container:nb-fixed'], 'ip -4 -o addr show eth0');
+    assert.match(shared, /inet 10\.221\.0\.50\/24/);
+    const created = await docker(['create', '--network', 'container:nb-fixed', 'busybox', 'true']);
+    const mode = await docker([
+      'inspect',
+      '-f',
+      '{{.HostConfig.NetworkMode}}',
+      created.stdout.trim(),
+    ]);
+    const fixedId = (await docker(['inspect', '-f', '{{.Id}}', 'nb-fixed'])).stdout.trim();
+    assert.equal(mode.stdout.trim(), `container:${fixedId}`);
+    await docker(['stop', '-t', '0', 'nb-fixed']);
+    const stopped = await docker(['start', created.stdout.trim()]);
+    assert.match(
+      stopped.stderr,
+      new RegExp(`cannot join network of a non running container: ${fixedId}`),
+    );
+    await docker(['rm', '-f', created.stdout.trim(), 'nb-fixed']);
+  });
+
   test('addresses survive a daemon restart and are not handed out twice', async () => {
     const before = await ipOf('nb-web');
     const old = daemon as TestDaemon;

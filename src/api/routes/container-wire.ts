@@ -2,6 +2,7 @@ import type {
   ContainerInspectResponse,
   ContainerState,
   ContainerSummary,
+  EndpointConfig,
   EndpointSettings,
   ExecInspectResponse,
   NetworkSettings,
@@ -11,11 +12,15 @@ import type { ContainerRecord, ContainerView, ExecSession } from '../../containe
 import { containerStatusText } from '../../containers/index.js';
 import { configInGoOrder, hostConfigInGoOrder } from './container-wire-order.js';
 
-function endpointSettings(attachment: NetworkAttachment | undefined): EndpointSettings {
+function endpointSettings(
+  attachment: NetworkAttachment | undefined,
+  requested: EndpointConfig | undefined,
+): EndpointSettings {
+  const ipam = requested?.IPAMConfig;
   return {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
+    IPAMConfig: ipam ? { ...ipam } : null,
+    Links: requested?.Links?.length ? [...requested.Links] : null,
+    Aliases: requested?.Aliases?.length ? [...requested.Aliases] : null,
     MacAddress: attachment?.mac ?? '',
     DriverOpts: null,
     GwPriority: 0,
@@ -39,9 +44,15 @@ function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSe
   const mode = record.hostConfig.NetworkMode ?? 'none';
   const attachments = record.state.networks ?? [];
   const networks: Record<string, EndpointSettings> = {};
-  for (const a of attachments) networks[a.networkName] = endpointSettings(a);
+  const requested = record.endpoints ?? {};
+  for (const a of attachments) {
+    networks[a.networkName] = endpointSettings(a, requested[a.networkName] ?? requested[mode]);
+  }
   const name = mode === 'default' ? 'bridge' : mode;
-  if (attachments.length === 0) networks[name] = endpointSettings(undefined);
+  // A container in another's namespace (`container:<id>`) has no network of its own.
+  if (attachments.length === 0 && !mode.startsWith('container:')) {
+    networks[name] = endpointSettings(undefined, requested[mode]);
+  }
   const onBridge = attachments.find((a) => a.networkName === 'bridge');
   return {
     Bridge: '',
