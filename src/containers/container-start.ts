@@ -232,12 +232,15 @@ async function joinNetworks(
 ): Promise<NetworkAttachment[]> {
   if (!ctx.networks) return [];
   const networkMode = record.hostConfig.NetworkMode ?? 'default';
-  const fixedIp = record.endpoints?.[networkMode]?.IPAMConfig?.IPv4Address;
+  const endpoint = record.endpoints?.[networkMode];
+  const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
+  const aliases = endpoint?.Aliases ?? [];
   const attachments = await ctx.networks.join({
     id: record.id,
     name: record.name,
     networkMode,
     ...(fixedIp ? { fixedIp } : {}),
+    ...(aliases.length > 0 ? { aliases } : {}),
   });
   const first = attachments[0];
   if (first) {
@@ -246,6 +249,7 @@ async function joinNetworks(
       domainname: record.config.Domainname ?? '',
       hostConfig: record.hostConfig,
       ip: first.ip,
+      ...(first.dns ? { embeddedDns: first.dns } : {}),
     });
   }
   return attachments;

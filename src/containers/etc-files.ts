@@ -45,9 +45,15 @@ export function hostsFile(options: {
 /**
  * The container's resolv.conf: the host's, with `--dns`, `--dns-search` and `--dns-option`
  * replacing its nameservers, search domains and options, as Docker does. Loopback nameservers
- * of the host are useless in a container of its own network namespace and are dropped.
+ * of the host are useless in a container of its own network namespace and are dropped. On a
+ * user-defined network the embedded resolver (`embeddedDns`) is the only nameserver.
  */
-export function resolvConf(host: string, options: HostConfig, hostNetwork: boolean): string {
+export function resolvConf(
+  host: string,
+  options: HostConfig,
+  hostNetwork: boolean,
+  embeddedDns?: string,
+): string {
   const lines = host.split('\n');
   const pick = (key: string): string[] =>
     lines
@@ -63,7 +69,7 @@ export function resolvConf(host: string, options: HostConfig, hostNetwork: boole
   if (search.length > 0 && !(search.length === 1 && search[0] === '.')) {
     out.push(`search ${search.join(' ')}`);
   }
-  for (const server of servers) out.push(`nameserver ${server}`);
+  for (const server of embeddedDns ? [embeddedDns] : servers) out.push(`nameserver ${server}`);
   if (opts.length > 0) out.push(`options ${opts.join(' ')}`);
   return out.join('\n') + '\n';
 }
@@ -80,7 +86,13 @@ async function readHostFile(path: string): Promise<string> {
 /** Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of a container. */
 export async function writeEtcFiles(
   paths: ContainerPaths,
-  options: { hostname: string; domainname: string; hostConfig: HostConfig; ip?: string },
+  options: {
+    hostname: string;
+    domainname: string;
+    hostConfig: HostConfig;
+    ip?: string;
+    embeddedDns?: string;
+  },
 ): Promise<void> {
   const hostNetwork = options.hostConfig.NetworkMode === 'host';
   const hostResolv = await readHostFile('/etc/resolv.conf');
@@ -99,6 +111,9 @@ export async function writeEtcFiles(
   await Promise.all([
     writeFileReplace(paths.hostname, `${options.hostname}\n`),
     writeFileReplace(paths.hosts, hosts),
-    writeFileReplace(paths.resolvConf, resolvConf(hostResolv, options.hostConfig, hostNetwork)),
+    writeFileReplace(
+      paths.resolvConf,
+      resolvConf(hostResolv, options.hostConfig, hostNetwork, options.embeddedDns),
+    ),
   ]);
 }

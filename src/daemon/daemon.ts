@@ -29,6 +29,7 @@ import { bindImageService, openImages } from '../images/index.js';
 import {
   type NetworkEndpoint,
   type NetworkRecord,
+  type NetworkService,
   bindNetworkService,
   createBridgeDriver,
   ensurePredefinedNetworks,
@@ -94,6 +95,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   const lock: InstanceLock = locked.lock;
   let listeners: Listener[] = [];
   let containers: ContainerService | undefined;
+  let networks: NetworkService | undefined;
   let pidfileWritten = false;
   try {
     await writePidfile(config.pidfile);
@@ -117,9 +119,10 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         containers ? containerEndpoints(containers, networkStore.get(networkId)) : [],
       now: nowRfc3339Nano,
       bridge: createBridgeDriver(),
+      upstreamDns: hostNameservers,
     };
     await ensurePredefinedNetworks(networkOptions);
-    const networks = bindNetworkService(networkOptions);
+    networks = bindNetworkService(networkOptions);
     containers = bindContainerService(
       await openContainers({
         dataRoot: config.dataRoot,
@@ -181,10 +184,25 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await closeListeners(listeners, SHUTDOWN_GRACE_MS);
       // Containers keep running: their monitors do not depend on moord.
       await containers?.close();
+      await networks?.close();
       await removeFile(config.pidfile);
       await lock.release();
     },
   };
+}
+
+/** The host's nameservers (from /etc/resolv.conf), for the embedded resolvers. */
+async function hostNameservers(): Promise<string[]> {
+  try {
+    const text = await readFile('/etc/resolv.conf', 'utf8');
+    return text
+      .split('\n')
+      .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
+      .filter((server): server is string => server !== undefined);
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT')) return [];
+    throw err;
+  }
 }
 
 /** A static init for `--init` (Debian: tini's `tini-static`, or docker-init). */

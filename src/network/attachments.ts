@@ -26,6 +26,10 @@ export interface NetworkAttachment {
   interface: string;
   /** The --ip the container asked for, if any. */
   fixedIp?: string;
+  /** Other names it answers to on this network (`--network-alias`). */
+  aliases?: string[];
+  /** The network's embedded resolver, for the container's resolv.conf (user networks). */
+  dns?: string;
 }
 
 /** Docker's MAC for an address: 02:42 then the four bytes of the IPv4 address. */

@@ -18,6 +18,7 @@ import type { NetworkDriver, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
 import type { BridgeDriver } from './bridge-driver.js';
+import { type DnsRecords, type DnsServer, startDnsServer } from './dns-server.js';
 
 /** A container attached to a network (Docker's EndpointResource). */
 export interface NetworkEndpoint {
@@ -45,6 +46,8 @@ export interface NetworkServiceOptions {
   now(): string;
   /** The bridge driver (kernel side); tests of the object logic pass none. */
   bridge?: BridgeDriver;
+  /** The host's resolvers, where embedded resolvers send the names they do not own. */
+  upstreamDns?: () => Promise<string[]>;
 }
 
 /** A container joining networks at its start. */
@@ -55,6 +58,8 @@ export interface JoiningContainer {
   networkMode: string;
   /** `--ip`, for the network of the network mode. */
   fixedIp?: string;
+  /** `--network-alias`, for the network of the network mode. */
+  aliases?: string[];
 }
 
 export interface NetworkService {
@@ -78,6 +83,8 @@ export interface NetworkService {
   leave(containerId: string): void;
   /** Takes back the attachments of a container that kept running while moord was down. */
   restore(containerId: string, attachments: readonly NetworkAttachment[]): void;
+  /** Stops the embedded resolvers (daemon shutdown). */
+  close(): Promise<void>;
 }
 
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
@@ -165,6 +172,45 @@ function typeMatches(values: readonly string[], record: NetworkRecord): boolean 
 export function bindNetworkService(options: NetworkServiceOptions): NetworkService {
   const { store } = options;
   const attachments = new AttachmentRegistry();
+  const resolvers = new Map<string, Promise<DnsServer>>();
+
+  /** The names a network's resolver owns: container names, short ids and aliases. */
+  const recordsOf =
+    (networkId: string): DnsRecords =>
+    (name) => {
+      const found = attachments
+        .on(networkId)
+        .filter((a) =>
+          [a.containerName, a.containerId.slice(0, 12), ...(a.aliases ?? [])].some(
+            (n) => n.toLowerCase() === name,
+          ),
+        );
+      return found.length > 0 ? found.map((a) => a.ip) : undefined;
+    };
+
+  /** Starts a user network's embedded resolver on its gateway (once). */
+  const ensureResolver = (network: NetworkRecord): Promise<DnsServer> | undefined => {
+    const gateway = network.ipam.pools[0]?.gateway;
+    if (network.predefined || !gateway) return undefined;
+    let server = resolvers.get(network.id);
+    if (!server) {
+      server = (async () =>
+        startDnsServer({
+          address: gateway,
+          records: recordsOf(network.id),
+          upstreams: (await options.upstreamDns?.()) ?? [],
+        }))();
+      server.catch(() => resolvers.delete(network.id));
+      resolvers.set(network.id, server);
+    }
+    return server;
+  };
+
+  const stopResolver = async (networkId: string): Promise<void> => {
+    const server = resolvers.get(networkId);
+    resolvers.delete(networkId);
+    await (await server?.catch(() => undefined))?.close();
+  };
   const endpointsOf = (networkId: string): NetworkEndpoint[] => [
     ...options.endpoints(networkId),
     ...attachments.on(networkId).map((a) => ({
@@ -269,6 +315,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
           `error while removing network: network ${record.name} id ${record.id} has active endpoints`,
         );
       }
+      await stopResolver(record.id);
       if (record.driver === 'bridge') await options.bridge?.tearDown(record);
       await store.delete(record.id);
     },
@@ -283,6 +330,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         if (not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) continue;
         const until = filters['until']?.[0];
         if (until !== undefined && rfc3339Nanos(record.created) >= parseFilterTime(until)) continue;
+        await stopResolver(record.id);
         if (record.driver === 'bridge') await options.bridge?.tearDown(record);
         await store.delete(record.id);
         removed.push(record.name);
@@ -300,18 +348,31 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         throw notImplemented(`the ${network.driver} driver cannot attach containers yet`);
       }
       await options.bridge.ready(network);
+      const resolver = ensureResolver(network);
+      if (resolver) await resolver;
       const attachment = attachments.reserve(
         network,
         { id: container.id, name: container.name, index: 0, gateway: true },
         container.fixedIp,
       );
+      if (container.aliases?.length) attachment.aliases = [...container.aliases];
+      if (resolver) attachment.dns = attachment.gateway;
       return [attachment];
     },
     async plumb(list, pid) {
       if (list.length > 0 && options.bridge) await options.bridge.plumb(list, pid);
     },
     leave: (id) => attachments.release(id),
-    restore: (id, list) => attachments.restore(id, list),
+    restore(id, list) {
+      attachments.restore(id, list);
+      for (const a of list) {
+        const network = store.get(a.networkId);
+        if (a.dns && network) void ensureResolver(network)?.catch(() => undefined);
+      }
+    },
+    async close() {
+      await Promise.all([...resolvers.keys()].map(stopResolver));
+    },
   };
   return service;
 }

@@ -162,6 +162,48 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     );
   });
 
+  test('embedded DNS on a user network: names, aliases round-robin; none on the default bridge', async () => {
+    for (const i of [1, 2, 3]) {
+      const r = await docker(
+        [
+          'run',
+          '-d',
+          '--name',
+          `nb-pool${i}`,
+          '--network',
+          NET_A.name,
+          '--network-alias',
+          'nb-pool',
+        ].concat(['busybox', 'sleep', '300']),
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const pool = await Promise.all([1, 2, 3].map((i) => ipOf(`nb-pool${i}`)));
+    const web = await ipOf('nb-web');
+    const out = await sh(
+      ['--network', NET_A.name],
+      'grep nameserver /etc/resolv.conf; nslookup nb-web; nslookup nb-pool; nslookup nb-pool',
+    );
+    assert.match(out, /^nameserver 10\.221\.0\.1$/m);
+    assert.match(out, new RegExp(`Name:\\s+nb-web\\nAddress: ${web.replaceAll('.', '\\.')}`));
+    // All three addresses each time, in turns.
+    const answers = [...out.matchAll(/Name:\s+nb-pool\nAddress: (\S+)/g)].map((m) => m[1]);
+    assert.equal(answers.length, 6);
+    assert.deepEqual([...answers.slice(0, 3)].sort(), [...pool].sort());
+    assert.deepEqual([...answers.slice(3)].sort(), [...pool].sort());
+    assert.notEqual(answers[0], answers[3], 'the order rotates');
+    const byName = await sh(
+      ['--network', NET_A.name],
+      'timeout 3 wget -q -O - http://nb-web:8080/index.html',
+    );
+    assert.equal(byName, 'served\n');
+    // The default bridge has no embedded resolver (Docker's behaviour): the host's resolvers
+    // (not asked here: tests stay off other addresses), and no container names in /etc/hosts.
+    const onDefault = await sh(['--network', 'bridge'], 'cat /etc/resolv.conf /etc/hosts');
+    assert.doesNotMatch(onDefault, /nameserver 10\.220\.0\.1|nb-web/);
+    await docker(['rm', '-f', 'nb-pool1', 'nb-pool2', 'nb-pool3']);
+  });
+
   test('--ip fixes an address on a user network; Docker’s errors; container: shares a namespace', async () => {
     const fixed = await docker(
       ['run', '-d', '--name', 'nb-fixed', '--network', NET_A.name, '--ip', '10.221.0.50'].concat([

@@ -1,0 +1,108 @@
+import { type Socket, createSocket } from 'node:dgram';
+
+import {
+  CLASS_IN,
+  RCODE_NOERROR,
+  RCODE_SERVFAIL,
+  TYPE_A,
+  buildReply,
+  parseQuery,
+} from './dns-message.js';
+
+/** The names a network's resolver owns: name → addresses; undefined when not its own. */
+export type DnsRecords = (name: string) => string[] | undefined;
+
+export interface DnsServer {
+  close(): Promise<void>;
+}
+
+export interface DnsServerOptions {
+  /** Where it listens: the network's gateway address, UDP port 53. */
+  address: string;
+  port?: number;
+  records: DnsRecords;
+  /** The host's resolvers, for every other name. */
+  upstreams: readonly string[];
+  /** How long an upstream may take (ms). */
+  timeoutMs?: number;
+  /** The upstreams' port (53). */
+  upstreamPort?: number;
+}
+
+/** Asks the first upstream that answers in time; undefined when none does. */
+async function forward(
+  message: Buffer,
+  upstreams: readonly string[],
+  timeoutMs: number,
+  port: number,
+): Promise<Buffer | undefined> {
+  for (const upstream of upstreams) {
+    const reply = await new Promise<Buffer | undefined>((resolve) => {
+      const socket = createSocket(upstream.includes(':') ? 'udp6' : 'udp4');
+      const done = (value: Buffer | undefined) => {
+        clearTimeout(timer);
+        socket.close();
+        resolve(value);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      socket.on('error', () => done(undefined));
+      socket.on('message', (data) => done(data));
+      socket.send(message, port, upstream);
+    });
+    if (reply) return reply;
+  }
+  return undefined;
+}
+
+/**
+ * A network's embedded resolver, as Docker's: names of containers on the network (and their
+ * aliases) answer with all their addresses, rotated on each query (round-robin); other record
+ * types of those names get an empty NOERROR answer; every other name goes to the host's
+ * resolvers (SERVFAIL when none answers).
+ */
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const socket: Socket = createSocket('udp4');
+  const turns = new Map<string, number>();
+  const timeoutMs = options.timeoutMs ?? 2000;
+
+  const answer = async (message: Buffer): Promise<Buffer | undefined> => {
+    const query = parseQuery(message);
+    if (!query) return undefined;
+    const { name, type } = query.question;
+    const addresses = query.question.class === CLASS_IN ? options.records(name) : undefined;
+    if (addresses === undefined) {
+      const reply = await forward(
+        message,
+        options.upstreams,
+        timeoutMs,
+        options.upstreamPort ?? 53,
+      );
+      return reply ?? buildReply(message, query, RCODE_SERVFAIL);
+    }
+    if (type !== TYPE_A) return buildReply(message, query, RCODE_NOERROR);
+    const turn = turns.get(name) ?? 0;
+    turns.set(name, turn + 1);
+    const start = addresses.length > 0 ? turn % addresses.length : 0;
+    const rotated = [...addresses.slice(start), ...addresses.slice(0, start)];
+    return buildReply(message, query, RCODE_NOERROR, rotated);
+  };
+
+  socket.on('message', (message, from) => {
+    answer(message)
+      .then((reply) => {
+        if (reply) socket.send(reply, from.port, from.address);
+      })
+      .catch(() => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address: options.address, port: options.port ?? 53, exclusive: true }, () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      resolve();
+    });
+  });
+  return {
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
