@@ -146,6 +146,16 @@ test('catch-up after a crash: nothing lost, nothing written twice', async (t) =>
     'six\n',
   ]);
   await third.stop();
+  // The same crash after a whole batch: the entry the driver holds last tells what was
+  // stored, and the batch converted again is not stored twice.
+  const atSix =
+    text.length + (await readFile(conmon.path, 'latin1')).slice(text.length).indexOf('20');
+  await writeFile(checkpoint, `${atSix} ${ino}\n`);
+  conmon.write('seven');
+  const fourth = await pump();
+  await fourth.start();
+  assert.deepEqual((await stored()).slice(-3), ['five\n', 'six\n', 'seven\n']);
+  await fourth.stop();
 });
 
 test('a source re-created while moord was down is converted from its start', async (t) => {

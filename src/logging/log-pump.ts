@@ -1,7 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
-import { hasErrno } from '../core/index.js';
+import { hasErrno, isMoorError } from '../core/index.js';
 import { type FileWaker, createFileWaker } from './file-waker.js';
 import { k8sEntries } from './k8s-line.js';
 import { HOLD_PARTIAL_MS, createLineAssembler } from './line-assembler.js';
@@ -68,6 +68,27 @@ const CHUNK = 4 << 20;
 
 /** Where conversion of a file stands (`ino` undefined: the file is not known yet). */
 type Position = Checkpoint;
+
+async function lastStoredEntry(driver: LogDriver): Promise<LogEntry | undefined> {
+  try {
+    let last: LogEntry | undefined;
+    for await (const entry of driver.readLogs({
+      stdout: true,
+      stderr: true,
+      tail: 1,
+      follow: false,
+      signal: new AbortController().signal,
+      done: Promise.resolve(),
+    })) {
+      last = entry;
+    }
+    return last;
+  } catch (err) {
+    // A driver that keeps nothing to read (`none`) has nothing to compare with.
+    if (isMoorError(err, 'NotImplemented')) return undefined;
+    throw err;
+  }
+}
 
 export function createLogPump(options: LogPumpOptions): LogPump {
   const { source, checkpoint, driver } = options;
@@ -150,6 +171,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
         if (cut.index === 0 && cut.bytes === first && records.length > 0 && !atEnd) {
           ({ entries, cut } = assembler.assemble(records, { flush: true, now, skip: first }));
         }
+        entries = withoutStored(entries);
         if (entries.length > 0) await driver.write(entries);
         const fresh = unpublished(records, starts, pos, info.ino);
         published.offset = pos + end;
@@ -225,6 +247,21 @@ export function createLogPump(options: LogPumpOptions): LogPump {
       await rm(old, { force: true });
     }
     current = saved ?? { offset: 0 };
+    if (saved) lastStored = await lastStoredEntry(driver);
+  }
+
+  /**
+   * After a restart, the entry the driver holds last: a crash between a batch's write and its
+   * checkpoint leaves that batch stored and unacknowledged, and the first batch converted
+   * again is cut after it (instead of being stored twice).
+   */
+  let lastStored: LogEntry | undefined;
+  function withoutStored(entries: LogEntry[]): LogEntry[] {
+    const last = lastStored;
+    if (!last || entries.length === 0) return entries;
+    lastStored = undefined;
+    const at = entries.findIndex((e) => e.time === last.time && e.line.equals(last.line));
+    return at < 0 ? entries : entries.slice(at + 1);
   }
 
   // One conversion at a time; requests made meanwhile share one follow-up run.
