@@ -78,5 +78,12 @@ export interface ContainerContext {
 /** What containers need of the network service. */
 export type ContainerNetworks = Pick<
   NetworkService,
-  'networkOfMode' | 'join' | 'plumb' | 'leave' | 'restore'
+  | 'networkOfMode'
+  | 'join'
+  | 'plumb'
+  | 'leave'
+  | 'restore'
+  | 'publish'
+  | 'unpublish'
+  | 'restorePorts'
 >;

@@ -69,8 +69,10 @@ export async function recordExit(
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
   ctx.networks?.leave(id);
+  await ctx.networks?.unpublish(id);
   const exited = markExited(record.state, exit.code, exit.at, oomKilled);
   delete exited.networks;
+  delete exited.ports;
   const updated: ContainerRecord = { ...record, state: exited };
   if (discard && record.hostConfig.AutoRemove) {
     // Docker's --rm: waiters learn the exit from the event; the record goes without being

@@ -1,5 +1,5 @@
 import type { ContainerConfig, EndpointConfig, HostConfig } from '../api-types/index.js';
-import type { NetworkAttachment } from '../network/index.js';
+import type { NetworkAttachment, PortMapping } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 
 /**
@@ -49,6 +49,8 @@ export interface ContainerState {
   health?: HealthState;
   /** The container's places on bridge networks while it runs. */
   networks?: NetworkAttachment[];
+  /** Its published ports while it runs. */
+  ports?: PortMapping[];
 }
 
 export interface ContainerRecord {

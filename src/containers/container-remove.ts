@@ -51,6 +51,7 @@ export async function discardContainer(
   const paths = ctx.pathsOf(record);
   await stopLiveParts(ctx, id);
   ctx.networks?.leave(id);
+  await ctx.networks?.unpublish(id);
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);
   await Promise.all([

@@ -10,7 +10,7 @@ import {
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
-import type { NetworkAttachment } from '../network/index.js';
+import { type NetworkAttachment, type PortMapping, requestedPorts } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
@@ -154,10 +154,12 @@ export async function startContainer(
       throw err;
     }
     await ctx.networks?.plumb(attachments, started.pid);
+    const ports = await publishPorts(ctx, record, attachments[0]);
     const now = rfc3339Nano(BigInt(Date.now()) * 1_000_000n);
     const running = {
       ...markRunning(record.state, started.pid, started.monitorPid, now),
       ...(attachments.length > 0 ? { networks: attachments } : {}),
+      ...(ports.length > 0 ? { ports } : {}),
     };
     record = {
       ...record,
@@ -255,8 +257,28 @@ async function joinNetworks(
   return attachments;
 }
 
+/**
+ * Publishes the ports the container asks for (`-p`, `-P` with its exposed ports) on its
+ * network; none on host, none, container: modes (Docker discards them there) or an internal
+ * network.
+ */
+async function publishPorts(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  attachment: NetworkAttachment | undefined,
+): Promise<PortMapping[]> {
+  if (!attachment || !ctx.networks) return [];
+  const requests = requestedPorts({
+    portBindings: record.hostConfig.PortBindings,
+    exposedPorts: record.config.ExposedPorts,
+    publishAll: record.hostConfig.PublishAllPorts === true,
+  });
+  return requests.length > 0 ? ctx.networks.publish(attachment, requests) : [];
+}
+
 async function recordStartFailure(ctx: ContainerContext, id: string, err: unknown): Promise<void> {
   ctx.networks?.leave(id);
+  await ctx.networks?.unpublish(id).catch(() => undefined);
   const record = ctx.store.get(id);
   if (!record) return;
   const message = err instanceof Error ? err.message : String(err);

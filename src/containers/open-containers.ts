@@ -142,6 +142,8 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     const paths = ctx.pathsOf(record);
     if (status !== 'restarting' && (await isMonitor(record.state.monitorPid))) {
       ctx.networks?.restore(record.id, record.state.networks ?? []);
+      const first = record.state.networks?.[0];
+      if (first && record.state.ports) ctx.networks?.restorePorts(first, record.state.ports);
       await ensureLogPump(ctx, record, paths);
       startHealthCheck(ctx, record);
       continue;

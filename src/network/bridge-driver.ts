@@ -3,13 +3,16 @@ import {
   bridgeRules,
   connectInterface,
   enableIpForwarding,
+  enableRouteLocalnet,
   ensureIsolationChains,
   ensureBridge,
   removeLink,
+  portRules,
   removeRules,
 } from '../sys/index.js';
 import { type NetworkAttachment, bridgeNameOf } from './attachments.js';
 import type { NetworkRecord } from './network-record.js';
+import type { PortMapping } from './port-bindings.js';
 
 /**
  * The bridge driver: a network is a Linux bridge holding the gateway address, with outbound
@@ -23,6 +26,23 @@ export interface BridgeDriver {
   tearDown(network: NetworkRecord): Promise<void>;
   /** Gives a created container its interfaces (its init `pid` waits to be started). */
   plumb(attachments: readonly NetworkAttachment[], pid: number): Promise<void>;
+  /** Adds (or removes) the NAT rules of a container's published ports. */
+  forwardPorts(attachment: NetworkAttachment, mappings: readonly PortMapping[]): Promise<void>;
+  stopForwarding(attachment: NetworkAttachment, mappings: readonly PortMapping[]): Promise<void>;
+}
+
+function portRulesOf(attachment: NetworkAttachment, mappings: readonly PortMapping[]) {
+  return mappings.flatMap((m) =>
+    portRules({
+      bridge: attachment.bridge,
+      container: attachment.containerId.slice(0, 12),
+      proto: m.proto,
+      hostIp: m.hostIp,
+      hostPort: m.hostPort,
+      containerIp: attachment.ip,
+      containerPort: m.containerPort,
+    }),
+  );
 }
 
 function gatewayCidr(network: NetworkRecord): string {
@@ -60,6 +80,7 @@ export function createBridgeDriver(): BridgeDriver {
             address: gatewayCidr(network),
             mtu: mtuOf(network),
           });
+          await enableRouteLocalnet(bridgeNameOf(network));
           await addRules(rulesOf(network));
         })();
         done.catch(() => readied.delete(network.id));
@@ -73,6 +94,8 @@ export function createBridgeDriver(): BridgeDriver {
       await removeRules(rulesOf(network));
       await removeLink(bridgeNameOf(network));
     },
+    forwardPorts: (attachment, mappings) => addRules(portRulesOf(attachment, mappings)),
+    stopForwarding: (attachment, mappings) => removeRules(portRulesOf(attachment, mappings)),
     async plumb(attachments, pid) {
       for (const a of attachments) {
         await connectInterface({

@@ -4,3 +4,4 @@ export { type NetworkStore, openNetworkStore } from './network-store.js';
 export * from './network-service.js';
 export * from './attachments.js';
 export * from './bridge-driver.js';
+export * from './port-bindings.js';

@@ -7,6 +7,7 @@ import {
   conflict,
   exactMatcher,
   forbidden,
+  hasErrno,
   invalidArgument,
   labelsMatch,
   notFound,
@@ -19,6 +20,8 @@ import type { NetworkStore } from './network-store.js';
 import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
 import type { BridgeDriver } from './bridge-driver.js';
 import { type DnsRecords, type DnsServer, startDnsServer } from './dns-server.js';
+import { type PortMapping, type PortRequest, conflicts } from './port-bindings.js';
+import { probePort } from '../sys/index.js';
 
 /** A container attached to a network (Docker's EndpointResource). */
 export interface NetworkEndpoint {
@@ -85,6 +88,15 @@ export interface NetworkService {
   restore(containerId: string, attachments: readonly NetworkAttachment[]): void;
   /** Stops the embedded resolvers (daemon shutdown). */
   close(): Promise<void>;
+  /**
+   * Publishes a started container's ports on the host (free ports chosen for port 0), with
+   * Docker's errors for a port another container or a host process holds.
+   */
+  publish(attachment: NetworkAttachment, requests: readonly PortRequest[]): Promise<PortMapping[]>;
+  /** Withdraws a container's published ports. */
+  unpublish(containerId: string): Promise<void>;
+  /** Takes back the published ports of a container that kept running while moord was down. */
+  restorePorts(attachment: NetworkAttachment, mappings: readonly PortMapping[]): void;
 }
 
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
@@ -172,6 +184,10 @@ function typeMatches(values: readonly string[], record: NetworkRecord): boolean 
 export function bindNetworkService(options: NetworkServiceOptions): NetworkService {
   const { store } = options;
   const attachments = new AttachmentRegistry();
+  /** Container id → its published ports and the attachment they lead to. */
+  const published = new Map<string, { attachment: NetworkAttachment; mappings: PortMapping[] }>();
+  const takenBy = (mapping: PortMapping): boolean =>
+    [...published.values()].some((p) => p.mappings.some((m) => conflicts(m, mapping)));
   const resolvers = new Map<string, Promise<DnsServer>>();
 
   /** The names a network's resolver owns: container names, short ids and aliases. */
@@ -372,6 +388,56 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
     },
     async close() {
       await Promise.all([...resolvers.keys()].map(stopResolver));
+    },
+    async publish(attachment, requests) {
+      const mappings: PortMapping[] = [];
+      // Reserved at once (before any await), so concurrent starts cannot take the same port.
+      const entry = { attachment, mappings };
+      published.set(attachment.containerId, entry);
+      try {
+        for (const request of requests) {
+          const mapping = { ...request };
+          const shown = `${request.hostIp || '0.0.0.0'}:${request.hostPort}`;
+          const allocated = () => forbidden(`Bind for ${shown} failed: port is already allocated`);
+          // A fixed port is claimed before the check of the host, so that a concurrent start
+          // sees it; a free port is known only after it.
+          if (mapping.hostPort !== 0) {
+            if (takenBy(mapping)) throw allocated();
+            mappings.push(mapping);
+          }
+          try {
+            mapping.hostPort = await probePort(mapping.proto, mapping.hostIp, mapping.hostPort);
+          } catch (err) {
+            const why = hasErrno(err, 'EADDRINUSE')
+              ? `Error starting userland proxy: listen ${request.proto}4 ${shown}: bind: address already in use`
+              : (err as Error).message;
+            throw forbidden(
+              `driver failed programming external connectivity on endpoint ${attachment.containerName} (${attachment.endpointId}): failed to bind port ${shown}/${request.proto}: ${why}`,
+              err,
+            );
+          }
+          if (request.hostPort === 0) {
+            if (takenBy(mapping)) throw allocated();
+            mappings.push(mapping);
+          }
+        }
+        await options.bridge?.forwardPorts(attachment, mappings);
+        return mappings;
+      } catch (err) {
+        published.delete(attachment.containerId);
+        await options.bridge?.stopForwarding(attachment, mappings).catch(() => undefined);
+        throw err;
+      }
+    },
+    async unpublish(containerId) {
+      const entry = published.get(containerId);
+      published.delete(containerId);
+      if (entry && entry.mappings.length > 0) {
+        await options.bridge?.stopForwarding(entry.attachment, entry.mappings);
+      }
+    },
+    restorePorts(attachment, mappings) {
+      published.set(attachment.containerId, { attachment, mappings: [...mappings] });
     },
   };
   return service;

@@ -13,3 +13,4 @@ export * from './xattr-scan.js';
 export * from './host-devices.js';
 export * from './net-links.js';
 export * from './nat.js';
+export * from './port-probe.js';

@@ -67,13 +67,75 @@ export function bridgeRules(options: {
       args: ['-o', options.bridge, ...comment, '-j', 'DROP'],
     },
   ];
-  if (!options.masquerade) return isolation;
+  // Published ports reached on the host's loopback: the DNAT'ed packets leave with a 127/8
+  // source, rewritten to the gateway's (the bridge also needs route_localnet).
+  const loopback: IptablesRule = {
+    table: 'nat',
+    chain: 'POSTROUTING',
+    args: ['-s', '127.0.0.0/8', '-o', options.bridge, ...comment, '-j', 'MASQUERADE'],
+  };
+  if (!options.masquerade) return [...isolation, loopback];
   return [
     ...isolation,
+    loopback,
     {
       table: 'nat',
       chain: 'POSTROUTING',
       args: ['-s', options.subnet, '!', '-o', options.bridge, ...comment, '-j', 'MASQUERADE'],
+    },
+  ];
+}
+
+/**
+ * The rules of one published port (pure): DNAT for traffic to the host's addresses, from
+ * outside (PREROUTING) and from the host itself (OUTPUT), and the hairpin NAT for a container
+ * reaching its own published port. The comment names the bridge and the container.
+ */
+export function portRules(options: {
+  bridge: string;
+  container: string;
+  proto: string;
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}): IptablesRule[] {
+  const comment = ['-m', 'comment', '--comment', `moor:${options.bridge} ${options.container}`];
+  const to = `${options.containerIp}:${options.containerPort}`;
+  const match = [
+    '-p',
+    options.proto,
+    ...(options.hostIp && options.hostIp !== '0.0.0.0' ? ['-d', options.hostIp] : []),
+    '-m',
+    'addrtype',
+    '--dst-type',
+    'LOCAL',
+    '-m',
+    options.proto,
+    '--dport',
+    String(options.hostPort),
+  ];
+  return [
+    {
+      table: 'nat',
+      chain: 'PREROUTING',
+      args: [...match, ...comment, '-j', 'DNAT', '--to-destination', to],
+    },
+    {
+      table: 'nat',
+      chain: 'OUTPUT',
+      args: [...match, ...comment, '-j', 'DNAT', '--to-destination', to],
+    },
+    {
+      table: 'nat',
+      chain: 'POSTROUTING',
+      args: [
+        ...['-p', options.proto, '-s', options.containerIp, '-d', options.containerIp],
+        ...['-m', options.proto, '--dport', String(options.containerPort)],
+        ...comment,
+        '-j',
+        'MASQUERADE',
+      ],
     },
   ];
 }

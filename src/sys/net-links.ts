@@ -110,6 +110,11 @@ export async function connectInterface(i: ContainerInterface): Promise<void> {
   }
 }
 
+/** Lets a bridge carry packets with loopback sources (published ports used on 127.0.0.1). */
+export async function enableRouteLocalnet(bridge: string): Promise<void> {
+  await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1\n');
+}
+
 /** Turns on IPv4 forwarding (bridged containers reach out through the host). */
 export async function enableIpForwarding(): Promise<void> {
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');

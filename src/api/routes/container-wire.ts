@@ -6,8 +6,9 @@ import type {
   EndpointSettings,
   ExecInspectResponse,
   NetworkSettings,
+  Port,
 } from '../../api-types/index.js';
-import type { NetworkAttachment } from '../../network/index.js';
+import { type NetworkAttachment, portsView } from '../../network/index.js';
 import type { ContainerRecord, ContainerView, ExecSession } from '../../containers/index.js';
 import { containerStatusText } from '../../containers/index.js';
 import { configInGoOrder, hostConfigInGoOrder } from './container-wire-order.js';
@@ -58,7 +59,9 @@ function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSe
     Bridge: '',
     SandboxID: '',
     SandboxKey: sandboxKey,
-    Ports: {},
+    // Published and exposed ports while the container runs (dockerd shows none when stopped).
+    Ports:
+      record.state.pid > 0 ? portsView(record.state.ports ?? [], record.config.ExposedPorts) : {},
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
@@ -74,6 +77,24 @@ function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSe
     MacAddress: onBridge?.mac ?? '',
     Networks: networks,
   };
+}
+
+/** `GET /containers/json` Ports: published ones, and exposed ones of a running container. */
+function summaryPorts(record: ContainerRecord): Port[] {
+  if (record.state.pid <= 0) return [];
+  const published: Port[] = (record.state.ports ?? []).map((m) => ({
+    IP: m.hostIp || '0.0.0.0',
+    PrivatePort: m.containerPort,
+    PublicPort: m.hostPort,
+    Type: m.proto,
+  }));
+  const exposed: Port[] = Object.keys(record.config.ExposedPorts ?? {})
+    .map((key) => {
+      const [port = '', type = 'tcp'] = key.split('/');
+      return { PrivatePort: Number(port), Type: type };
+    })
+    .filter((p) => !published.some((q) => q.PrivatePort === p.PrivatePort && q.Type === p.Type));
+  return [...published, ...exposed];
 }
 
 function toState(record: ContainerRecord): ContainerState {
@@ -154,7 +175,7 @@ export function toContainerSummary(view: ContainerView, now = Date.now()): Conta
     ImageID: record.imageId,
     Command: commandOf(record),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(record),
     Labels: record.config.Labels ?? {},
     State: record.state.status,
     Status: containerStatusText(record, now),
