@@ -79,9 +79,12 @@ export interface ContainerContext {
 export type ContainerNetworks = Pick<
   NetworkService,
   | 'networkOfMode'
+  | 'resolve'
   | 'join'
   | 'plumb'
+  | 'unplumb'
   | 'leave'
+  | 'leaveNetwork'
   | 'restore'
   | 'publish'
   | 'unpublish'

@@ -1,4 +1,5 @@
-import type { ContainerCreateRequest, ExecConfig } from '../api-types/index.js';
+import type { ContainerCreateRequest, EndpointConfig, ExecConfig } from '../api-types/index.js';
+import { connectContainer, disconnectContainer } from './container-networks.js';
 import { conflict, invalidArgument, isMoorError } from '../core/index.js';
 import { resolveImage } from '../images/index.js';
 import { type LogEntry, readContainerLogs } from '../logging/index.js';
@@ -85,6 +86,9 @@ export interface ContainerService extends ContainerFiles {
   /** A container using the image (for rmi's conflict), if any. */
   containerUsing(imageId: string): string | undefined;
   counts(): { running: number; paused: number; stopped: number };
+  /** `POST /networks/{id}/connect` and `/disconnect`. */
+  connectNetwork(network: string, container: string, config: EndpointConfig): Promise<void>;
+  disconnectNetwork(network: string, container: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,9 @@ export function bindContainerService(containers: Containers): ContainerService {
     resolve,
     ...bindContainerFiles(ctx),
     create: (request, name) => createContainer(ctx, request, name),
+    connectNetwork: (network, container, config) =>
+      connectContainer(ctx, network, container, config),
+    disconnectNetwork: (network, container) => disconnectContainer(ctx, network, container),
     async start(ref) {
       const { id } = resolve(ref);
       try {

@@ -10,7 +10,12 @@ import {
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
-import { type NetworkAttachment, type PortMapping, requestedPorts } from '../network/index.js';
+import {
+  type JoinRequest,
+  type NetworkAttachment,
+  type PortMapping,
+  requestedPorts,
+} from '../network/index.js';
 import type { Digest } from '../oci/index.js';
 import { hostDevices } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
@@ -223,6 +228,23 @@ function networkNamespaceOf(ctx: ContainerContext, mode: string): NamespaceSourc
   return { kind: 'path', path: `/proc/${other.state.pid}/ns/net`, joined: true };
 }
 
+/** The networks a container joins at start: its network mode's, then those connected to it. */
+export function joinRequests(record: ContainerRecord): JoinRequest[] {
+  const mode = record.hostConfig.NetworkMode ?? 'default';
+  const endpoints = record.endpoints ?? {};
+  const refs = [mode, ...Object.keys(endpoints).filter((name) => name !== mode)];
+  return refs.map((ref) => {
+    const endpoint = endpoints[ref];
+    const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
+    const aliases = endpoint?.Aliases ?? [];
+    return {
+      ref,
+      ...(fixedIp ? { fixedIp } : {}),
+      ...(aliases.length > 0 ? { aliases } : {}),
+    };
+  });
+}
+
 /**
  * Reserves the container's addresses on its network (bridge or user network) and writes its
  * /etc/hosts with its address, as Docker's; none for host, none and container: modes.
@@ -233,17 +255,10 @@ async function joinNetworks(
   paths: ContainerPaths,
 ): Promise<NetworkAttachment[]> {
   if (!ctx.networks) return [];
-  const networkMode = record.hostConfig.NetworkMode ?? 'default';
-  const endpoint = record.endpoints?.[networkMode];
-  const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
-  const aliases = endpoint?.Aliases ?? [];
-  const attachments = await ctx.networks.join({
-    id: record.id,
-    name: record.name,
-    networkMode,
-    ...(fixedIp ? { fixedIp } : {}),
-    ...(aliases.length > 0 ? { aliases } : {}),
-  });
+  const attachments = await ctx.networks.join(
+    { id: record.id, name: record.name },
+    joinRequests(record),
+  );
   const first = attachments[0];
   if (first) {
     await writeEtcFiles(paths, {

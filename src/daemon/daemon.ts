@@ -166,7 +166,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ...containerRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),
-        ...networkRoutes(networks),
+        ...networkRoutes({
+          ...networks,
+          connect: (network, container, config) =>
+            running.connectNetwork(network, container, config),
+          disconnect: (network, container) => running.disconnectNetwork(network, container),
+        }),
       ],
       logger,
     });

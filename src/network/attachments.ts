@@ -120,6 +120,11 @@ export class AttachmentRegistry {
     return attachment;
   }
 
+  /** Frees a container's address on one network. */
+  releaseOne(networkId: string, containerId: string): void {
+    this.byNetwork.get(networkId)?.delete(containerId);
+  }
+
   /** Frees every address of a container. */
   release(containerId: string): void {
     for (const entries of this.byNetwork.values()) entries.delete(containerId);

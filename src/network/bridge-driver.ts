@@ -8,6 +8,7 @@ import {
   ensureBridge,
   removeLink,
   portRules,
+  removeInterface,
   removeRules,
 } from '../sys/index.js';
 import { type NetworkAttachment, bridgeNameOf } from './attachments.js';
@@ -26,6 +27,8 @@ export interface BridgeDriver {
   tearDown(network: NetworkRecord): Promise<void>;
   /** Gives a created container its interfaces (its init `pid` waits to be started). */
   plumb(attachments: readonly NetworkAttachment[], pid: number): Promise<void>;
+  /** Removes a running container's interface on a network (the pair goes with it). */
+  unplumb(attachment: NetworkAttachment, pid: number): Promise<void>;
   /** Adds (or removes) the NAT rules of a container's published ports. */
   forwardPorts(attachment: NetworkAttachment, mappings: readonly PortMapping[]): Promise<void>;
   stopForwarding(attachment: NetworkAttachment, mappings: readonly PortMapping[]): Promise<void>;
@@ -94,6 +97,11 @@ export function createBridgeDriver(): BridgeDriver {
       await removeRules(rulesOf(network));
       await removeLink(bridgeNameOf(network));
     },
+    unplumb: (attachment, pid) =>
+      removeLink(attachment.hostInterface).then(
+        () => undefined,
+        () => removeInterface(attachment.interface, pid),
+      ),
     forwardPorts: (attachment, mappings) => addRules(portRulesOf(attachment, mappings)),
     stopForwarding: (attachment, mappings) => removeRules(portRulesOf(attachment, mappings)),
     async plumb(attachments, pid) {

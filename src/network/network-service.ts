@@ -7,7 +7,6 @@ import {
   conflict,
   exactMatcher,
   forbidden,
-  hasErrno,
   invalidArgument,
   labelsMatch,
   notFound,
@@ -20,8 +19,8 @@ import type { NetworkStore } from './network-store.js';
 import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
 import type { BridgeDriver } from './bridge-driver.js';
 import { type DnsRecords, type DnsServer, startDnsServer } from './dns-server.js';
-import { type PortMapping, type PortRequest, conflicts } from './port-bindings.js';
-import { probePort } from '../sys/index.js';
+import type { PortMapping, PortRequest } from './port-bindings.js';
+import { createPortPublisher } from './port-publisher.js';
 
 /** A container attached to a network (Docker's EndpointResource). */
 export interface NetworkEndpoint {
@@ -53,15 +52,18 @@ export interface NetworkServiceOptions {
   upstreamDns?: () => Promise<string[]>;
 }
 
-/** A container joining networks at its start. */
+/** A container joining networks (at its start, or connected while it runs). */
 export interface JoiningContainer {
   id: string;
   name: string;
-  /** HostConfig.NetworkMode: `bridge`/`default`, or a user network's name or id. */
-  networkMode: string;
-  /** `--ip`, for the network of the network mode. */
+}
+
+/** One network to join: a network mode (`bridge`/`default`) or a network's name or id. */
+export interface JoinRequest {
+  ref: string;
+  /** `--ip` on that network. */
   fixedIp?: string;
-  /** `--network-alias`, for the network of the network mode. */
+  /** `--network-alias` on that network. */
   aliases?: string[];
 }
 
@@ -78,8 +80,20 @@ export interface NetworkService {
    * for the modes without one of moor's networks (`host`, `none`, `container:...`).
    */
   networkOfMode(mode: string): NetworkRecord | undefined;
-  /** Reserves the container's addresses and readies its networks (before its process exists). */
-  join(container: JoiningContainer): Promise<NetworkAttachment[]>;
+  /**
+   * Reserves the container's addresses and readies its networks (before its process exists,
+   * or for a running one). Interfaces are numbered from `firstIndex` (`eth<n>`); the first
+   * of all (eth0) carries the default route. Modes without a network are skipped.
+   */
+  join(
+    container: JoiningContainer,
+    requests: readonly JoinRequest[],
+    firstIndex?: number,
+  ): Promise<NetworkAttachment[]>;
+  /** Frees the container's address on one network. */
+  leaveNetwork(containerId: string, networkId: string): void;
+  /** Removes a running container's interface (its namespace is its init's). */
+  unplumb(attachment: NetworkAttachment, pid: number): Promise<void>;
   /** Creates the container's interfaces once its init exists (created, not started). */
   plumb(attachments: readonly NetworkAttachment[], pid: number): Promise<void>;
   /** Frees the container's addresses (its interfaces went with its namespace). */
@@ -184,10 +198,7 @@ function typeMatches(values: readonly string[], record: NetworkRecord): boolean 
 export function bindNetworkService(options: NetworkServiceOptions): NetworkService {
   const { store } = options;
   const attachments = new AttachmentRegistry();
-  /** Container id → its published ports and the attachment they lead to. */
-  const published = new Map<string, { attachment: NetworkAttachment; mappings: PortMapping[] }>();
-  const takenBy = (mapping: PortMapping): boolean =>
-    [...published.values()].some((p) => p.mappings.some((m) => conflicts(m, mapping)));
+  const ports = createPortPublisher(options.bridge);
   const resolvers = new Map<string, Promise<DnsServer>>();
 
   /** The names a network's resolver owns: container names, short ids and aliases. */
@@ -357,23 +368,37 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) return undefined;
       return store.resolve(mode === 'default' || mode === '' ? 'bridge' : mode);
     },
-    async join(container) {
-      const network = service.networkOfMode(container.networkMode);
-      if (!network) return [];
-      if (network.driver !== 'bridge' || !options.bridge) {
-        throw notImplemented(`the ${network.driver} driver cannot attach containers yet`);
+    async join(container, requests, firstIndex = 0) {
+      const joined: NetworkAttachment[] = [];
+      try {
+        for (const request of requests) {
+          const network = service.networkOfMode(request.ref);
+          if (!network || joined.some((a) => a.networkId === network.id)) continue;
+          if (network.driver !== 'bridge' || !options.bridge) {
+            throw notImplemented(`the ${network.driver} driver cannot attach containers yet`);
+          }
+          await options.bridge.ready(network);
+          const resolver = ensureResolver(network);
+          if (resolver) await resolver;
+          const index = firstIndex + joined.length;
+          const attachment = attachments.reserve(
+            network,
+            { id: container.id, name: container.name, index, gateway: index === 0 },
+            request.fixedIp,
+          );
+          if (request.aliases?.length) attachment.aliases = [...request.aliases];
+          if (resolver) attachment.dns = attachment.gateway;
+          joined.push(attachment);
+        }
+      } catch (err) {
+        for (const a of joined) attachments.releaseOne(a.networkId, container.id);
+        throw err;
       }
-      await options.bridge.ready(network);
-      const resolver = ensureResolver(network);
-      if (resolver) await resolver;
-      const attachment = attachments.reserve(
-        network,
-        { id: container.id, name: container.name, index: 0, gateway: true },
-        container.fixedIp,
-      );
-      if (container.aliases?.length) attachment.aliases = [...container.aliases];
-      if (resolver) attachment.dns = attachment.gateway;
-      return [attachment];
+      return joined;
+    },
+    leaveNetwork: (containerId, networkId) => attachments.releaseOne(networkId, containerId),
+    async unplumb(attachment, pid) {
+      await options.bridge?.unplumb(attachment, pid);
     },
     async plumb(list, pid) {
       if (list.length > 0 && options.bridge) await options.bridge.plumb(list, pid);
@@ -389,56 +414,9 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
     async close() {
       await Promise.all([...resolvers.keys()].map(stopResolver));
     },
-    async publish(attachment, requests) {
-      const mappings: PortMapping[] = [];
-      // Reserved at once (before any await), so concurrent starts cannot take the same port.
-      const entry = { attachment, mappings };
-      published.set(attachment.containerId, entry);
-      try {
-        for (const request of requests) {
-          const mapping = { ...request };
-          const shown = `${request.hostIp || '0.0.0.0'}:${request.hostPort}`;
-          const allocated = () => forbidden(`Bind for ${shown} failed: port is already allocated`);
-          // A fixed port is claimed before the check of the host, so that a concurrent start
-          // sees it; a free port is known only after it.
-          if (mapping.hostPort !== 0) {
-            if (takenBy(mapping)) throw allocated();
-            mappings.push(mapping);
-          }
-          try {
-            mapping.hostPort = await probePort(mapping.proto, mapping.hostIp, mapping.hostPort);
-          } catch (err) {
-            const why = hasErrno(err, 'EADDRINUSE')
-              ? `Error starting userland proxy: listen ${request.proto}4 ${shown}: bind: address already in use`
-              : (err as Error).message;
-            throw forbidden(
-              `driver failed programming external connectivity on endpoint ${attachment.containerName} (${attachment.endpointId}): failed to bind port ${shown}/${request.proto}: ${why}`,
-              err,
-            );
-          }
-          if (request.hostPort === 0) {
-            if (takenBy(mapping)) throw allocated();
-            mappings.push(mapping);
-          }
-        }
-        await options.bridge?.forwardPorts(attachment, mappings);
-        return mappings;
-      } catch (err) {
-        published.delete(attachment.containerId);
-        await options.bridge?.stopForwarding(attachment, mappings).catch(() => undefined);
-        throw err;
-      }
-    },
-    async unpublish(containerId) {
-      const entry = published.get(containerId);
-      published.delete(containerId);
-      if (entry && entry.mappings.length > 0) {
-        await options.bridge?.stopForwarding(entry.attachment, entry.mappings);
-      }
-    },
-    restorePorts(attachment, mappings) {
-      published.set(attachment.containerId, { attachment, mappings: [...mappings] });
-    },
+    publish: (attachment, requests) => ports.publish(attachment, requests),
+    unpublish: (containerId) => ports.unpublish(containerId),
+    restorePorts: (attachment, mappings) => ports.restore(attachment, mappings),
   };
   return service;
 }

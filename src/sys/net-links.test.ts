@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { bridgeRules } from './nat.js';
+import { bridgeRules, portRules } from './nat.js';
 import { bridgeCommands, interfaceCommands } from './net-links.js';
 
 test('a bridge: created with its MTU, the gateway address, up', () => {
@@ -59,13 +59,18 @@ test('bridge rules: isolation stages and NAT; internal networks drop everything 
     {
       table: 'nat',
       chain: 'POSTROUTING',
+      args: ['-s', '127.0.0.0/8', '-o', 'br-x', ...comment, '-j', 'MASQUERADE'],
+    },
+    {
+      table: 'nat',
+      chain: 'POSTROUTING',
       args: ['-s', '10.1.0.0/24', '!', '-o', 'br-x', ...comment, '-j', 'MASQUERADE'],
     },
   ]);
   assert.equal(
     bridgeRules({ bridge: 'br-x', subnet: '10.1.0.0/24', internal: false, masquerade: false })
       .length,
-    2,
+    3,
   );
   const internal = bridgeRules({
     bridge: 'br-x',
@@ -75,4 +80,24 @@ test('bridge rules: isolation stages and NAT; internal networks drop everything 
   });
   assert.ok(internal.every((r) => r.args.at(-1) === 'DROP' && r.chain === 'FORWARD'));
   assert.equal(internal.length, 2);
+});
+
+test('a published port: DNAT from outside and from the host, hairpin NAT', () => {
+  const rules = portRules({
+    bridge: 'br-x',
+    container: 'abc',
+    proto: 'tcp',
+    hostIp: '127.0.0.1',
+    hostPort: 8080,
+    containerIp: '10.1.0.2',
+    containerPort: 80,
+  });
+  assert.deepEqual(
+    rules.map((r) => `${r.table} ${r.chain} ${r.args.join(' ')}`),
+    [
+      'nat PREROUTING -p tcp -d 127.0.0.1 -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment moor:br-x abc -j DNAT --to-destination 10.1.0.2:80',
+      'nat OUTPUT -p tcp -d 127.0.0.1 -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment moor:br-x abc -j DNAT --to-destination 10.1.0.2:80',
+      'nat POSTROUTING -p tcp -s 10.1.0.2 -d 10.1.0.2 -m tcp --dport 80 -m comment --comment moor:br-x abc -j MASQUERADE',
+    ],
+  );
 });

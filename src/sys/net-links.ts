@@ -115,6 +115,11 @@ export async function enableRouteLocalnet(bridge: string): Promise<void> {
   await writeFile(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, '1\n');
 }
 
+/** Deletes an interface inside a container's network namespace (a veth takes its peer). */
+export async function removeInterface(name: string, namespacePid: number): Promise<void> {
+  await ipBatch([`link del ${name}`], namespacePid);
+}
+
 /** Turns on IPv4 forwarding (bridged containers reach out through the host). */
 export async function enableIpForwarding(): Promise<void> {
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');

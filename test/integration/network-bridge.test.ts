@@ -311,6 +311,58 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(await httpGet(`http://127.0.0.1:${hostPort}/index.html`), undefined, 'withdrawn');
   });
 
+  test('network connect/disconnect: a running container gets and loses eth1; Docker’s errors', async () => {
+    const started = await docker([
+      'run',
+      '-d',
+      '--name',
+      'nb-multi',
+      '--network',
+      NET_A.name,
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const connected = await docker([
+      'network',
+      'connect',
+      '--alias',
+      'nb-second',
+      NET_B.name,
+      'nb-multi',
+    ]);
+    assert.equal(connected.code, 0, connected.stderr);
+    const addrs = (await docker(['exec', 'nb-multi', 'ip', '-4', '-o', 'addr'])).stdout;
+    assert.match(addrs, /eth0\s+inet 10\.221\.0\.\d+\/24/);
+    assert.match(addrs, /eth1\s+inet 10\.222\.0\.\d+\/24/);
+    const nets = await docker([
+      'inspect',
+      '-f',
+      '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}',
+      'nb-multi',
+    ]);
+    assert.equal(nets.stdout.trim(), `${NET_A.name} ${NET_B.name}`);
+    // The alias answers on the second network.
+    const found = await sh(['--network', NET_B.name], 'nslookup nb-second');
+    assert.match(found, /Address: 10\.222\.0\.\d+/);
+    const again = await docker(['network', 'connect', NET_B.name, 'nb-multi']);
+    assert.match(again.stderr, /endpoint with name nb-multi already exists in network nb-b/);
+    const toHost = await docker(['network', 'connect', 'host', 'nb-multi']);
+    assert.match(
+      toHost.stderr,
+      /cannot connect container to host network - container must be created in host network mode/,
+    );
+    assert.equal((await docker(['network', 'disconnect', NET_B.name, 'nb-multi'])).code, 0);
+    assert.doesNotMatch(
+      (await docker(['exec', 'nb-multi', 'ip', '-4', '-o', 'addr'])).stdout,
+      /eth1/,
+    );
+    const notThere = await docker(['network', 'disconnect', NET_B.name, 'nb-multi']);
+    assert.match(notThere.stderr, /container [0-9a-f]{64} is not connected to network nb-b/);
+    await docker(['rm', '-f', 'nb-multi']);
+  });
+
   test('addresses survive a daemon restart and are not handed out twice', async () => {
     const before = await ipOf('nb-web');
     const old = daemon as TestDaemon;

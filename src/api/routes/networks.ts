@@ -1,4 +1,4 @@
-import type { Network, NetworkCreateRequest } from '../../api-types/index.js';
+import type { EndpointConfig, Network, NetworkCreateRequest } from '../../api-types/index.js';
 import { type FilterArgs, invalidArgument } from '../../core/index.js';
 import type { NetworkEndpoint, NetworkRecord } from '../../network/index.js';
 import { queryFilters, readJsonBody } from '../request.js';
@@ -13,6 +13,8 @@ export interface NetworksBackend {
   create(request: NetworkCreateRequest): Promise<{ id: string; warning: string }>;
   remove(ref: string): Promise<void>;
   prune(filters: FilterArgs): Promise<string[]>;
+  connect(network: string, container: string, config: EndpointConfig): Promise<void>;
+  disconnect(network: string, container: string): Promise<void>;
 }
 
 /** A network as dockerd sends it; `EnableIPv4` from API 1.47. */
@@ -98,6 +100,31 @@ export function networkRoutes(backend: NetworksBackend): Route[] {
       handler: async (ctx) => {
         await backend.remove(ctx.params['id'] ?? '');
         return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/networks/{id}/connect',
+      handler: async (ctx) => {
+        const body = ((await readJsonBody(ctx.req)) ?? {}) as {
+          Container?: string;
+          EndpointConfig?: EndpointConfig | null;
+        };
+        await backend.connect(
+          ctx.params['id'] ?? '',
+          body.Container ?? '',
+          body.EndpointConfig ?? {},
+        );
+        return { status: 200 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/networks/{id}/disconnect',
+      handler: async (ctx) => {
+        const body = ((await readJsonBody(ctx.req)) ?? {}) as { Container?: string };
+        await backend.disconnect(ctx.params['id'] ?? '', body.Container ?? '');
+        return { status: 200 };
       },
     },
     {

@@ -30,7 +30,9 @@ import { saveCommand } from './image-save.js';
 import { tagCommand } from './image-tag.js';
 import { infoCommand } from './info.js';
 import {
+  networkConnectCommand,
   networkCreateCommand,
+  networkDisconnectCommand,
   networkInspectCommand,
   networkLsCommand,
   networkPruneCommand,
@@ -85,6 +87,8 @@ export const COMMANDS = new Map<string, Command>([
   ['network rm', networkRmCommand],
   ['network remove', aliasCommand(networkRmCommand, 'network remove')],
   ['network prune', networkPruneCommand],
+  ['network connect', networkConnectCommand],
+  ['network disconnect', networkDisconnectCommand],
 ]);
 
 /** The container verbs: top-level (`moor run`) and under `moor container`, as docker has them. */

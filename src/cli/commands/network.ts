@@ -333,3 +333,73 @@ export const networkPruneCommand: Command = {
     return 0;
   },
 };
+
+export const networkConnectCommand: Command = {
+  name: 'network connect',
+  summary: 'Connect a container to a network',
+  usage: 'moor network connect [OPTIONS] NETWORK CONTAINER',
+  async run(ctx, argv) {
+    const flags = parseOrHelp(
+      ctx,
+      this,
+      [
+        {
+          name: 'alias',
+          type: 'list',
+          value: 'strings',
+          help: 'Add network-scoped alias for the container',
+        },
+        {
+          name: 'ip',
+          type: 'string',
+          value: 'string',
+          help: 'IPv4 address (e.g., "172.30.100.104")',
+        },
+      ],
+      argv,
+    );
+    if (!flags) return 0;
+    checkArgs(this, flags.args, 2, 2);
+    const [network = '', container = ''] = flags.args;
+    const ip = flagString(flags, 'ip');
+    const aliases = flagList(flags, 'alias');
+    await ctx.client().json('POST', `/networks/${escapePath(network)}/connect`, {
+      body: {
+        Container: container,
+        EndpointConfig: {
+          ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}),
+          ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+        },
+      },
+    });
+    return 0;
+  },
+};
+
+export const networkDisconnectCommand: Command = {
+  name: 'network disconnect',
+  summary: 'Disconnect a container from a network',
+  usage: 'moor network disconnect [OPTIONS] NETWORK CONTAINER',
+  async run(ctx, argv) {
+    const flags = parseOrHelp(
+      ctx,
+      this,
+      [
+        {
+          name: 'force',
+          short: 'f',
+          type: 'bool',
+          help: 'Force the container to disconnect from a network',
+        },
+      ],
+      argv,
+    );
+    if (!flags) return 0;
+    checkArgs(this, flags.args, 2, 2);
+    const [network = '', container = ''] = flags.args;
+    await ctx.client().json('POST', `/networks/${escapePath(network)}/disconnect`, {
+      body: { Container: container, Force: flagBool(flags, 'force') },
+    });
+    return 0;
+  },
+};
