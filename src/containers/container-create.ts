@@ -75,9 +75,16 @@ export async function createContainer(
   if (!rawConfig.Image) throw invalidArgument('No image specified');
   const hostConfig = normalizeHostConfig(rawHost);
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
-  if (hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
+  // The docker CLI names the default network `default`, in the mode and the endpoint settings.
+  const requestedEndpoints = { ...(NetworkingConfig?.EndpointsConfig ?? {}) };
+  if (hostConfig.NetworkMode === 'default') {
+    hostConfig.NetworkMode = DEFAULT_NETWORK_MODE;
+    const settings = requestedEndpoints['default'];
+    delete requestedEndpoints['default'];
+    if (settings) requestedEndpoints[DEFAULT_NETWORK_MODE] = settings;
+  }
   hostConfig.NetworkMode = storedNetworkMode(ctx, hostConfig.NetworkMode ?? '');
-  const endpoints = endpointsOf(NetworkingConfig?.EndpointsConfig, hostConfig.NetworkMode ?? '');
+  const endpoints = endpointsOf(requestedEndpoints, hostConfig.NetworkMode ?? '');
   // As dockerd: the daemon's driver and options are merged in and stored with the container.
   const logConfig = mergeLogConfig(hostConfig.LogConfig, {
     driver: ctx.defaults.logDriver,

@@ -232,7 +232,9 @@ function networkNamespaceOf(ctx: ContainerContext, mode: string): NamespaceSourc
 export function joinRequests(record: ContainerRecord): JoinRequest[] {
   const mode = record.hostConfig.NetworkMode ?? 'default';
   const endpoints = record.endpoints ?? {};
-  const refs = [mode, ...Object.keys(endpoints).filter((name) => name !== mode)];
+  // Connected networks; `host`, `none` and `default` are modes, never joined on top.
+  const modes = new Set([mode, 'host', 'none', 'default']);
+  const refs = [mode, ...Object.keys(endpoints).filter((name) => !modes.has(name))];
   return refs.map((ref) => {
     const endpoint = endpoints[ref];
     const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
@@ -282,7 +284,8 @@ async function publishPorts(
   record: ContainerRecord,
   attachment: NetworkAttachment | undefined,
 ): Promise<PortMapping[]> {
-  if (!attachment || !ctx.networks) return [];
+  // macvlan interfaces sit on the parent's segment: nothing to publish (as Docker).
+  if (!attachment || !ctx.networks || attachment.macvlanMode) return [];
   const requests = requestedPorts({
     portBindings: record.hostConfig.PortBindings,
     exposedPorts: record.config.ExposedPorts,

@@ -32,6 +32,7 @@ import {
   type NetworkService,
   bindNetworkService,
   createBridgeDriver,
+  createMacvlanDriver,
   ensurePredefinedNetworks,
   openNetworkStore,
 } from '../network/index.js';
@@ -119,6 +120,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         containers ? containerEndpoints(containers, networkStore.get(networkId)) : [],
       now: nowRfc3339Nano,
       bridge: createBridgeDriver(),
+      macvlan: createMacvlanDriver(),
       upstreamDns: hostNameservers,
     };
     await ensurePredefinedNetworks(networkOptions);

@@ -30,6 +30,8 @@ export interface NetworkAttachment {
   aliases?: string[];
   /** The network's embedded resolver, for the container's resolv.conf (user networks). */
   dns?: string;
+  /** Set on a macvlan network: the interface is a macvlan of `bridge` (the parent). */
+  macvlanMode?: string;
 }
 
 /** Docker's MAC for an address: 02:42 then the four bytes of the IPv4 address. */

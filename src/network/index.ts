@@ -5,3 +5,4 @@ export * from './network-service.js';
 export * from './attachments.js';
 export * from './bridge-driver.js';
 export * from './port-bindings.js';
+export * from './macvlan-driver.js';

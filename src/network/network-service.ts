@@ -18,6 +18,10 @@ import type { NetworkDriver, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
 import type { BridgeDriver } from './bridge-driver.js';
+import { type MacvlanDriver, macvlanMode, macvlanParent } from './macvlan-driver.js';
+
+/** What create, remove and join need of a driver's kernel side. */
+type NetworkDriverKernel = Pick<BridgeDriver, 'ready' | 'tearDown'>;
 import { type DnsRecords, type DnsServer, startDnsServer } from './dns-server.js';
 import type { PortMapping, PortRequest } from './port-bindings.js';
 import { createPortPublisher } from './port-publisher.js';
@@ -48,6 +52,7 @@ export interface NetworkServiceOptions {
   now(): string;
   /** The bridge driver (kernel side); tests of the object logic pass none. */
   bridge?: BridgeDriver;
+  macvlan?: MacvlanDriver;
   /** The host's resolvers, where embedded resolvers send the names they do not own. */
   upstreamDns?: () => Promise<string[]>;
 }
@@ -199,6 +204,13 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
   const { store } = options;
   const attachments = new AttachmentRegistry();
   const ports = createPortPublisher(options.bridge);
+  /** The kernel side of a network's driver (none for host and null). */
+  const driverOf = (network: NetworkRecord): NetworkDriverKernel | undefined =>
+    network.driver === 'bridge'
+      ? options.bridge
+      : network.driver === 'macvlan'
+        ? options.macvlan
+        : undefined;
   const resolvers = new Map<string, Promise<DnsServer>>();
 
   /** The names a network's resolver owns: container names, short ids and aliases. */
@@ -321,11 +333,12 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         options: { ...(request.Options ?? {}) },
         labels: { ...(request.Labels ?? {}) },
       };
-      if (record.driver === 'bridge' && options.bridge) {
+      const kernel = driverOf(record);
+      if (kernel) {
         try {
-          await options.bridge.ready(record);
+          await kernel.ready(record);
         } catch (err) {
-          await options.bridge.tearDown(record).catch(() => undefined);
+          await kernel.tearDown(record).catch(() => undefined);
           throw err;
         }
       }
@@ -343,7 +356,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         );
       }
       await stopResolver(record.id);
-      if (record.driver === 'bridge') await options.bridge?.tearDown(record);
+      await driverOf(record)?.tearDown(record);
       await store.delete(record.id);
     },
     async prune(filters) {
@@ -358,7 +371,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         const until = filters['until']?.[0];
         if (until !== undefined && rfc3339Nanos(record.created) >= parseFilterTime(until)) continue;
         await stopResolver(record.id);
-        if (record.driver === 'bridge') await options.bridge?.tearDown(record);
+        await driverOf(record)?.tearDown(record);
         await store.delete(record.id);
         removed.push(record.name);
       }
@@ -374,11 +387,12 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         for (const request of requests) {
           const network = service.networkOfMode(request.ref);
           if (!network || joined.some((a) => a.networkId === network.id)) continue;
-          if (network.driver !== 'bridge' || !options.bridge) {
-            throw notImplemented(`the ${network.driver} driver cannot attach containers yet`);
+          const kernel = driverOf(network);
+          if (!kernel) {
+            throw notImplemented(`the ${network.driver} driver cannot attach containers`);
           }
-          await options.bridge.ready(network);
-          const resolver = ensureResolver(network);
+          await kernel.ready(network);
+          const resolver = network.driver === 'bridge' ? ensureResolver(network) : undefined;
           if (resolver) await resolver;
           const index = firstIndex + joined.length;
           const attachment = attachments.reserve(
@@ -387,6 +401,11 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
             request.fixedIp,
           );
           if (request.aliases?.length) attachment.aliases = [...request.aliases];
+          if (network.driver === 'macvlan') {
+            attachment.bridge = macvlanParent(network).name;
+            attachment.hostInterface = '';
+            attachment.macvlanMode = macvlanMode(network);
+          }
           if (resolver) attachment.dns = attachment.gateway;
           joined.push(attachment);
         }
@@ -398,10 +417,14 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
     },
     leaveNetwork: (containerId, networkId) => attachments.releaseOne(networkId, containerId),
     async unplumb(attachment, pid) {
-      await options.bridge?.unplumb(attachment, pid);
+      if (attachment.macvlanMode) await options.macvlan?.unplumb(attachment, pid);
+      else await options.bridge?.unplumb(attachment, pid);
     },
     async plumb(list, pid) {
-      if (list.length > 0 && options.bridge) await options.bridge.plumb(list, pid);
+      for (const a of list) {
+        if (a.macvlanMode) await options.macvlan?.plumb(a, pid);
+        else await options.bridge?.plumb([a], pid);
+      }
     },
     leave: (id) => attachments.release(id),
     restore(id, list) {

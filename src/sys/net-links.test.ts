@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { bridgeRules, portRules } from './nat.js';
-import { bridgeCommands, interfaceCommands } from './net-links.js';
+import { bridgeCommands, dummyCommands, interfaceCommands, macvlanCommands } from './net-links.js';
 
 test('a bridge: created with its MTU, the gateway address, up', () => {
   assert.deepEqual(bridgeCommands({ name: 'br-x', address: '10.1.0.1/24', mtu: 1400 }), [
@@ -99,5 +99,29 @@ test('a published port: DNAT from outside and from the host, hairpin NAT', () =>
       'nat OUTPUT -p tcp -d 127.0.0.1 -m addrtype --dst-type LOCAL -m tcp --dport 8080 -m comment --comment moor:br-x abc -j DNAT --to-destination 10.1.0.2:80',
       'nat POSTROUTING -p tcp -s 10.1.0.2 -d 10.1.0.2 -m tcp --dport 80 -m comment --comment moor:br-x abc -j MASQUERADE',
     ],
+  );
+});
+
+test('macvlan: a dummy parent; the interface made in the container’s namespace', () => {
+  assert.deepEqual(dummyCommands('dm-abc'), ['link add dm-abc type dummy', 'link set dm-abc up']);
+  assert.deepEqual(
+    macvlanCommands({
+      pid: 77,
+      parent: 'dm-abc',
+      name: 'eth0',
+      mode: 'bridge',
+      mac: '02:42:0a:02:00:02',
+      address: '10.2.0.2/24',
+      gateway: '10.2.0.1',
+    }),
+    {
+      host: ['link add name eth0 link dm-abc netns 77 type macvlan mode bridge'],
+      inside: [
+        'link set eth0 address 02:42:0a:02:00:02',
+        'addr add 10.2.0.2/24 dev eth0',
+        'link set eth0 up',
+        'route add default via 10.2.0.1',
+      ],
+    },
   );
 });

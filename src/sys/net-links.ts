@@ -124,3 +124,57 @@ export async function removeInterface(name: string, namespacePid: number): Promi
 export async function enableIpForwarding(): Promise<void> {
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');
 }
+
+/** The ip(8) commands for a dummy link (a macvlan network's parent when none is given). */
+export function dummyCommands(name: string): string[] {
+  return [`link add ${name} type dummy`, `link set ${name} up`];
+}
+
+export interface MacvlanInterface {
+  pid: number;
+  parent: string;
+  /** Name inside the container (`eth0`, ...). */
+  name: string;
+  mode: string;
+  mac: string;
+  address: string;
+  gateway?: string;
+}
+
+/**
+ * A container's macvlan interface (pure): made on the parent straight into the container's
+ * namespace, then configured there as a veth's inner end.
+ */
+export function macvlanCommands(i: MacvlanInterface): { host: string[]; inside: string[] } {
+  return {
+    host: [`link add name ${i.name} link ${i.parent} netns ${i.pid} type macvlan mode ${i.mode}`],
+    inside: [
+      `link set ${i.name} address ${i.mac}`,
+      `addr add ${i.address} dev ${i.name}`,
+      `link set ${i.name} up`,
+      ...(i.gateway ? [`route add default via ${i.gateway}`] : []),
+    ],
+  };
+}
+
+/** Makes a dummy link unless it exists; returns whether it was made. */
+export async function ensureDummy(name: string): Promise<boolean> {
+  if (await linkExists(name)) return false;
+  await ipBatch(dummyCommands(name));
+  return true;
+}
+
+/**
+ * Checks that the kernel can make a macvlan on `parent` by making one and deleting it; the
+ * kernels without the link type answer "Unknown device type".
+ */
+export async function probeMacvlan(parent: string, probeName: string): Promise<void> {
+  await ipBatch([`link add ${probeName} link ${parent} type macvlan mode bridge`]);
+  await removeLink(probeName);
+}
+
+export async function connectMacvlan(i: MacvlanInterface): Promise<void> {
+  const commands = macvlanCommands(i);
+  await ipBatch(commands.host);
+  await ipBatch(commands.inside, i.pid);
+}

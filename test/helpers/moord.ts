@@ -2,6 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+import { removeBridgeLeftovers } from './network.js';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 export const MOORD = join(REPO_ROOT, 'bin/moord');
@@ -59,6 +62,17 @@ export async function startTestDaemon(
     join(dir, 'daemon.json'),
     ...(options.args ?? []),
   ];
+  // Each test daemon's default bridge is its own (never the host's docker0): a name and a
+  // /24 of 10.128.0.0/9 picked at random, removed with the daemon's directory.
+  if (!args.some((a) => a === '--bridge' || a === '-b' || a.startsWith('--bridge='))) {
+    const bytes = randomBytes(3);
+    args.push(
+      '--bridge',
+      `moortest-${bytes.toString('hex').slice(0, 5)}`,
+      '--bip',
+      `10.${128 + ((bytes[0] ?? 0) % 127)}.${bytes[1] ?? 0}.1/24`,
+    );
+  }
   return launch({ dir, socket, pidfile, dataRoot, execRoot, args });
 }
 
@@ -104,5 +118,7 @@ export async function launch(spec: LaunchSpec): Promise<TestDaemon> {
 export async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
   if (!daemon) return;
   await daemon.stop();
+  const bridge = daemon.proc.spawnargs[daemon.proc.spawnargs.indexOf('--bridge') + 1];
+  if (bridge?.startsWith('moortest-')) await removeBridgeLeftovers([bridge]);
   await rm(daemon.dir, { recursive: true, force: true });
 }
