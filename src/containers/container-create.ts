@@ -55,6 +55,9 @@ function endpointsOf(
     if (ipam?.IPv4Address && parseIpv4(ipam.IPv4Address) === undefined) {
       throw invalidArgument(`invalid IPv4 address: ${ipam.IPv4Address}`);
     }
+    if (endpoint.MacAddress && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(endpoint.MacAddress)) {
+      throw invalidArgument(`invalid MAC address: ${endpoint.MacAddress}`);
+    }
   }
   return Object.fromEntries(entries);
 }

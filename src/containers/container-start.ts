@@ -239,10 +239,13 @@ export function joinRequests(record: ContainerRecord): JoinRequest[] {
     const endpoint = endpoints[ref];
     const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
     const aliases = endpoint?.Aliases ?? [];
+    // API < 1.44 clients send --mac-address in Config (for the network mode's network).
+    const mac = endpoint?.MacAddress || (ref === mode ? record.config.MacAddress : undefined);
     return {
       ref,
       ...(fixedIp ? { fixedIp } : {}),
       ...(aliases.length > 0 ? { aliases } : {}),
+      ...(mac ? { mac } : {}),
     };
   });
 }

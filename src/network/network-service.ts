@@ -70,6 +70,8 @@ export interface JoinRequest {
   fixedIp?: string;
   /** `--network-alias` on that network. */
   aliases?: string[];
+  /** `--mac-address` on that network. */
+  mac?: string;
 }
 
 export interface NetworkService {
@@ -401,6 +403,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
             request.fixedIp,
           );
           if (request.aliases?.length) attachment.aliases = [...request.aliases];
+          if (request.mac) attachment.mac = request.mac.toLowerCase();
           if (network.driver === 'macvlan') {
             attachment.bridge = macvlanParent(network).name;
             attachment.hostInterface = '';

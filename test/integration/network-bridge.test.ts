@@ -252,6 +252,11 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
       assert.notEqual(r.code, 0, args.join(' '));
       assert.match(r.stderr, message, args.join(' '));
     }
+    const mac = await sh(
+      ['--network', NET_A.name, '--mac-address', '02:42:0a:dd:00:99'],
+      'cat /sys/class/net/eth0/address',
+    );
+    assert.equal(mac, '02:42:0a:dd:00:99\n');
     // Another container's namespace: the same interface and address.
     const shared = await sh(['--network', 'container:nb-fixed'], 'ip -4 -o addr show eth0');
     assert.match(shared, /inet 10\.221\.0\.50\/24/);
