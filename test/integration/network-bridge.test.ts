@@ -11,8 +11,9 @@ import {
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { launch, type TestDaemon } from '../helpers/moord.js';
+import { MOOR, launch, type TestDaemon } from '../helpers/moord.js';
 import { bridgeLeftovers, removeBridgeLeftovers } from '../helpers/network.js';
+import { run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -294,6 +295,19 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     assert.match(port.stdout, new RegExp(`^8080/tcp -> 127\\.0\\.0\\.1:${hostPort}$`, 'm'));
     assert.ok(random !== undefined && Number(random) > 0, port.stdout);
     assert.equal(await httpGet(`http://127.0.0.1:${random}/index.html`), 'published\n');
+    for (const args of [
+      ['port', 'nb-pub'],
+      ['port', 'nb-pub', '8080/tcp'],
+      ['port', 'nb-pub', '81'],
+    ]) {
+      const viaMoor = await run(MOOR, ['-H', (daemon as TestDaemon).host, ...args]);
+      const viaDocker = await docker(args);
+      assert.deepEqual(
+        { code: viaMoor.code, stdout: viaMoor.stdout, stderr: viaMoor.stderr },
+        { code: viaDocker.code, stdout: viaDocker.stdout, stderr: viaDocker.stderr },
+        args.join(' '),
+      );
+    }
     const ps = await docker(['ps', '-f', 'name=nb-pub', '--format', '{{.Ports}}']);
     assert.match(ps.stdout, /9000\/tcp/);
     assert.match(ps.stdout, new RegExp(`127\\.0\\.0\\.1:${hostPort}->8080/tcp`));

@@ -17,6 +17,7 @@ import { renameCommand } from './container-rename.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
 import { restartCommand, stopCommand } from './container-stop.js';
+import { portCommand } from './container-port.js';
 import { topCommand } from './container-top.js';
 import { waitCommand } from './container-wait.js';
 import { historyCommand } from './image-history.js';
@@ -107,6 +108,7 @@ function containerCommands(): [string, Command][] {
     [rmCommand, 'rm', 'remove'],
     [psCommand, 'ls', 'list', 'ps'],
     [topCommand],
+    [portCommand],
     [logsCommand],
     [attachCommand],
     [execCommand],
