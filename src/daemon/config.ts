@@ -5,8 +5,10 @@ import {
   type FlagValue,
   type LogLevel,
   type ParsedFlags,
+  contains,
   formatCidr,
   hasErrno,
+  lastAddress,
   invalidArgument,
   isLogLevel,
   isMoorError,
@@ -14,6 +16,7 @@ import {
   parseIpv4,
 } from '../core/index.js';
 import { DEFAULT_LOG_OPTS, validateLogConfig } from '../logging/index.js';
+import { type AddressPool, validateAddressPool } from '../network/index.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/moor/daemon.json';
 export const DEFAULT_SOCKET = '/run/moor.sock';
@@ -42,7 +45,16 @@ export interface DaemonConfig {
   logDriver: string;
   logOpts: Record<string, string>;
   /** The default bridge network: Linux bridge name, subnet, gateway (`--bridge`, `--bip`). */
-  defaultBridge: { bridgeName: string; subnet: string; gateway: string; mtu: number };
+  defaultBridge: {
+    bridgeName: string;
+    subnet: string;
+    gateway: string;
+    mtu: number;
+    /** `--fixed-cidr`: where its containers' addresses come from. */
+    ipRange?: string;
+  };
+  /** `--default-address-pool`: where user networks get subnets (Docker's pools when empty). */
+  addressPools: AddressPool[];
 }
 
 /**
@@ -157,6 +169,19 @@ export const DAEMON_FLAGS: (FlagSpec & { key: string })[] = [
     help: 'IPv4 address and prefix of the default bridge (default 172.17.0.1/16)',
   },
   { key: 'mtu', name: 'mtu', type: 'string', help: 'Network MTU (default 1500)' },
+  {
+    key: 'fixed-cidr',
+    name: 'fixed-cidr',
+    type: 'string',
+    help: "IPv4 subnet for the default bridge's container addresses",
+  },
+  {
+    key: 'default-address-pools',
+    name: 'default-address-pool',
+    type: 'list',
+    value: 'pool-options',
+    help: 'Default address pools for user networks (base=CIDR,size=N)',
+  },
 ];
 
 /** Flags that have no daemon.json key. */
@@ -233,6 +258,14 @@ function fileValue(spec: FlagSpec & { key: string }, raw: unknown, path: string)
     if (!entries.every(([, v]) => typeof v === 'string')) throw bad();
     return entries.map(([k, v]) => `${k}=${v as string}`);
   }
+  if (spec.key === 'default-address-pools' && Array.isArray(raw)) {
+    // daemon.json: [{"base": "10.10.0.0/16", "size": 24}], as the flag's base=...,size=...
+    return raw.map((pool: unknown) => {
+      const { base, size } = (pool ?? {}) as { base?: unknown; size?: unknown };
+      if (typeof base !== 'string' || typeof size !== 'number') throw bad();
+      return `base=${base},size=${size}`;
+    });
+  }
   if (spec.type === 'list') {
     if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) throw bad();
     return raw;
@@ -293,7 +326,8 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
     registryMirrors: list('registry-mirrors'),
     labels: list('labels'),
-    defaultBridge: defaultBridgeOf(str('bridge'), str('bip'), str('mtu')),
+    defaultBridge: defaultBridgeOf(str('bridge'), str('bip'), str('mtu'), str('fixed-cidr')),
+    addressPools: list('default-address-pools').map(parseAddressPool),
     ...logDefaults(
       str('log-driver') ?? 'json-file',
       flags.given.has('log-opt') || Object.hasOwn(file.values, 'log-opts')
@@ -333,10 +367,27 @@ function logDefaults(
 }
 
 /** `--bip` is the gateway's address with the subnet's prefix (`172.17.0.1/16`), as dockerd's. */
+/** `base=10.10.0.0/16,size=24`. */
+function parseAddressPool(text: string): AddressPool {
+  const fields = new Map(
+    text.split(',').map((part) => {
+      const eq = part.indexOf('=');
+      return [part.slice(0, eq).trim(), part.slice(eq + 1).trim()] as const;
+    }),
+  );
+  const base = fields.get('base');
+  const size = Number(fields.get('size'));
+  if (!base || !fields.has('size')) {
+    throw invalidArgument(`invalid default-address-pool: ${text} (base=CIDR,size=N)`);
+  }
+  return validateAddressPool({ base, size });
+}
+
 function defaultBridgeOf(
   bridge: string | undefined,
   bip: string | undefined,
   mtu: string | undefined,
+  fixedCidr: string | undefined,
 ): DaemonConfig['defaultBridge'] {
   const gatewayCidr = bip ?? '172.17.0.1/16';
   const [gateway = '', prefixText = ''] = gatewayCidr.split('/');
@@ -352,5 +403,20 @@ function defaultBridgeOf(
   if (!Number.isInteger(mtuValue) || mtuValue < 68 || mtuValue > 65535) {
     throw invalidArgument(`invalid mtu: ${mtu}`);
   }
-  return { bridgeName: bridge ?? 'docker0', subnet, gateway, mtu: mtuValue };
+  let ipRange: string | undefined;
+  if (fixedCidr) {
+    const range = parseCidr(fixedCidr, 'fixed-cidr');
+    const net = parseCidr(subnet);
+    if (!contains(net, range.base) || !contains(net, lastAddress(range))) {
+      throw invalidArgument(`fixed-cidr ${fixedCidr} is not inside the bridge's subnet ${subnet}`);
+    }
+    ipRange = formatCidr(range);
+  }
+  return {
+    bridgeName: bridge ?? 'docker0',
+    subnet,
+    gateway,
+    mtu: mtuValue,
+    ...(ipRange ? { ipRange } : {}),
+  };
 }

@@ -122,6 +122,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       bridge: createBridgeDriver(),
       macvlan: createMacvlanDriver(),
       upstreamDns: hostNameservers,
+      addressPools: config.addressPools,
     };
     await ensurePredefinedNetworks(networkOptions);
     networks = bindNetworkService(networkOptions);

@@ -43,6 +43,9 @@ test('the next free default pool skips taken ones', () => {
   assert.equal(nextFreePool(['172.17.0.0/16', '172.18.5.0/24']), '172.19.0.0/16');
   const all172 = Array.from({ length: 15 }, (_, i) => `172.${17 + i}.0.0/16`);
   assert.equal(nextFreePool(all172), '192.168.0.0/20');
+  const pools = [{ base: '10.10.0.0/16', size: 24 }];
+  assert.equal(nextFreePool(['10.10.0.0/24', '10.10.1.0/25'], pools), '10.10.2.0/24');
+  assert.throws(() => nextFreePool(['10.10.0.0/16'], pools), /fully subnetted/);
 });
 
 test('addresses: from the range, skipping gateway, aux and used ones, not reusing at once', () => {

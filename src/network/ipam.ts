@@ -74,22 +74,49 @@ export function validatePool(request: PoolRequest, taken: readonly string[]): Ip
   return pool;
 }
 
-/** Docker's default pools for networks created without a subnet, in the order they are used. */
-export function defaultPools(): string[] {
-  const pools: string[] = [];
-  for (let second = 17; second <= 31; second++) pools.push(`172.${second}.0.0/16`);
-  for (let third = 0; third < 256; third += 16) pools.push(`192.168.${third}.0/20`);
-  return pools;
+/** An address pool networks get subnets from: `base` cut into blocks of prefix `size`. */
+export interface AddressPool {
+  base: string;
+  size: number;
 }
 
-/** The first default pool that overlaps none of `taken` (nor the host's own routes). */
-export function nextFreePool(taken: readonly string[], pools = defaultPools()): string {
-  const used = taken.map((t) => parseCidr(t));
-  const free = pools.find((p) => !used.some((u) => overlaps(parseCidr(p), u)));
-  if (free === undefined) {
-    throw invalidArgument('all predefined address pools have been fully subnetted');
+/** Docker's default pools (`--default-address-pool` replaces them), in the order they are used. */
+export const DEFAULT_ADDRESS_POOLS: readonly AddressPool[] = [
+  { base: '172.17.0.0/16', size: 16 },
+  { base: '172.18.0.0/16', size: 16 },
+  { base: '172.19.0.0/16', size: 16 },
+  { base: '172.20.0.0/14', size: 16 },
+  { base: '172.24.0.0/14', size: 16 },
+  { base: '172.28.0.0/14', size: 16 },
+  { base: '192.168.0.0/16', size: 20 },
+];
+
+/** Checks `base=CIDR,size=N` pools as dockerd does (size no shorter than the base's prefix). */
+export function validateAddressPool(pool: AddressPool): AddressPool {
+  const base = parseCidr(pool.base, 'default-address-pool base');
+  if (!Number.isInteger(pool.size) || pool.size < base.prefix || pool.size > 32) {
+    throw invalidArgument(
+      `invalid default-address-pool: size ${pool.size} for base ${pool.base} (between ${base.prefix} and 32)`,
+    );
   }
-  return free;
+  return { base: formatCidr(base), size: pool.size };
+}
+
+/** The first block of the pools that overlaps none of `taken`, first fit (as dockerd). */
+export function nextFreePool(
+  taken: readonly string[],
+  pools: readonly AddressPool[] = DEFAULT_ADDRESS_POOLS,
+): string {
+  const used = taken.map((t) => parseCidr(t));
+  for (const pool of pools) {
+    const base = parseCidr(pool.base);
+    const step = 2 ** (32 - pool.size);
+    for (let at = base.base; at <= lastAddress(base); at += step) {
+      const block = { base: at >>> 0, prefix: pool.size };
+      if (!used.some((u) => overlaps(block, u))) return formatCidr(block);
+    }
+  }
+  throw invalidArgument('all predefined address pools have been fully subnetted');
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   notImplemented,
 } from '../core/index.js';
 import { parseFilterTime, rfc3339Nanos } from '../oci/index.js';
-import { type IpamPool, nextFreePool, validatePool } from './ipam.js';
+import { type AddressPool, type IpamPool, nextFreePool, validatePool } from './ipam.js';
 import type { NetworkDriver, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
 import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
@@ -42,6 +42,8 @@ export interface DefaultBridge {
   subnet: string;
   gateway: string;
   mtu: number;
+  /** `--fixed-cidr`. */
+  ipRange?: string;
 }
 
 export interface NetworkServiceOptions {
@@ -55,6 +57,8 @@ export interface NetworkServiceOptions {
   macvlan?: MacvlanDriver;
   /** The host's resolvers, where embedded resolvers send the names they do not own. */
   upstreamDns?: () => Promise<string[]>;
+  /** Where user networks without a subnet get one (Docker's default pools when none). */
+  addressPools?: readonly AddressPool[];
 }
 
 /** A container joining networks (at its start, or connected while it runs). */
@@ -141,6 +145,14 @@ function defaultBridgeOptions(bridge: DefaultBridge): Record<string, string> {
   };
 }
 
+function bridgePool(bridge: DefaultBridge): IpamPool {
+  return {
+    subnet: bridge.subnet,
+    gateway: bridge.gateway,
+    ...(bridge.ipRange ? { ipRange: bridge.ipRange } : {}),
+  };
+}
+
 function predefined(
   name: string,
   driver: NetworkDriver,
@@ -159,7 +171,7 @@ function predefined(
     ipam: {
       driver: 'default',
       options: {},
-      pools: isBridge ? [{ subnet: bridge.subnet, gateway: bridge.gateway }] : [],
+      pools: isBridge ? [bridgePool(bridge)] : [],
     },
     options: isBridge ? defaultBridgeOptions(bridge) : {},
     labels: {},
@@ -184,7 +196,7 @@ export async function ensurePredefinedNetworks(options: NetworkServiceOptions): 
       continue;
     }
     if (driver !== 'bridge') continue;
-    const pools: IpamPool[] = [{ subnet: defaultBridge.subnet, gateway: defaultBridge.gateway }];
+    const pools: IpamPool[] = [bridgePool(defaultBridge)];
     const settings = defaultBridgeOptions(defaultBridge);
     if (
       JSON.stringify([existing.ipam.pools, existing.options]) !== JSON.stringify([pools, settings])
@@ -322,7 +334,13 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       for (const pool of requested) {
         pools.push(validatePool(pool, [...taken, ...pools.map((p) => p.subnet)]));
       }
-      if (pools.length === 0) pools.push(validatePool({ Subnet: nextFreePool(taken) }, taken));
+      if (pools.length === 0) {
+        const subnet = nextFreePool(
+          taken,
+          options.addressPools?.length ? options.addressPools : undefined,
+        );
+        pools.push(validatePool({ Subnet: subnet }, taken));
+      }
       const record: NetworkRecord = {
         id: newId(),
         name,
