@@ -53,6 +53,8 @@ export interface DaemonConfig {
     /** `--fixed-cidr`: where its containers' addresses come from. */
     ipRange?: string;
   };
+  /** Whether `--bridge` / `--bip` were given (else a taken docker0 or range is avoided). */
+  defaultBridgeGiven: { bridge: boolean; bip: boolean };
   /** `--default-address-pool`: where user networks get subnets (Docker's pools when empty). */
   addressPools: AddressPool[];
 }
@@ -327,6 +329,7 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     registryMirrors: list('registry-mirrors'),
     labels: list('labels'),
     defaultBridge: defaultBridgeOf(str('bridge'), str('bip'), str('mtu'), str('fixed-cidr')),
+    defaultBridgeGiven: { bridge: str('bridge') !== undefined, bip: str('bip') !== undefined },
     addressPools: list('default-address-pools').map(parseAddressPool),
     ...logDefaults(
       str('log-driver') ?? 'json-file',

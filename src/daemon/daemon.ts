@@ -24,13 +24,20 @@ import {
   unavailable,
   writeFileAtomic,
 } from '../core/index.js';
-import { type InstanceLock, acquireInstanceLock, detectCgroupLayout } from '../sys/index.js';
+import {
+  type InstanceLock,
+  acquireInstanceLock,
+  detectCgroupLayout,
+  hostRoutes,
+  linkExists,
+} from '../sys/index.js';
 import { bindImageService, openImages } from '../images/index.js';
 import {
   type NetworkEndpoint,
   type NetworkRecord,
   type NetworkService,
   bindNetworkService,
+  chooseDefaultBridge,
   createBridgeDriver,
   createMacvlanDriver,
   ensurePredefinedNetworks,
@@ -115,7 +122,13 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     const networkStore = await openNetworkStore(join(config.dataRoot, 'network'));
     const networkOptions = {
       store: networkStore,
-      defaultBridge: config.defaultBridge,
+      defaultBridge: chooseDefaultBridge({
+        wanted: config.defaultBridge,
+        given: config.defaultBridgeGiven,
+        current: networkStore.byName('bridge')?.options['com.docker.network.bridge.name'],
+        docker0Exists: await linkExists('docker0'),
+        routes: await hostRoutes(),
+      }),
       endpoints: (networkId: string) =>
         containers ? containerEndpoints(containers, networkStore.get(networkId)) : [],
       now: nowRfc3339Nano,

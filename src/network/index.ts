@@ -6,3 +6,4 @@ export * from './attachments.js';
 export * from './bridge-driver.js';
 export * from './port-bindings.js';
 export * from './macvlan-driver.js';
+export * from './default-bridge.js';

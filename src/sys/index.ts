@@ -14,3 +14,4 @@ export * from './host-devices.js';
 export * from './net-links.js';
 export * from './nat.js';
 export * from './port-probe.js';
+export * from './host-routes.js';
