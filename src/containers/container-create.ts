@@ -13,6 +13,7 @@ import { mergeImageConfig, normalizeHostConfig, processOf } from './container-co
 import { generateName, validateName } from './container-names.js';
 import { ZERO_TIME, type ContainerRecord } from './container-record.js';
 import { nowRfc3339Nano } from '../oci/index.js';
+import { normalizeLinks } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
@@ -133,6 +134,7 @@ export async function createContainer(
   } else {
     name = generateName((candidate) => ctx.store.idByName(candidate) !== undefined);
   }
+  if (hostConfig.Links?.length) hostConfig.Links = normalizeLinks(ctx, hostConfig.Links, name);
   ctx.store.reserveName(name, id);
   try {
     const record: ContainerRecord = {

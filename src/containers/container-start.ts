@@ -25,6 +25,7 @@ import { rfc3339Nano } from '../oci/index.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
+import { linkedHosts } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
 import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
@@ -266,7 +267,9 @@ async function joinNetworks(
   );
   const first = attachments[0];
   if (first) {
+    const links = linkedHosts(ctx, record);
     await writeEtcFiles(paths, {
+      ...(links.length > 0 ? { links } : {}),
       hostname: record.config.Hostname ?? '',
       domainname: record.config.Domainname ?? '',
       hostConfig: record.hostConfig,

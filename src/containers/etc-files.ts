@@ -33,8 +33,14 @@ export function hostsFile(options: {
   ip?: string;
   hostname: string;
   domainname: string;
+  /** `--link`ed containers: their address and names (alias, hostname, name). */
+  links?: ReadonlyArray<{ ip: string; names: readonly string[] }>;
 }): string {
-  const lines = [...DEFAULT_HOSTS, ...extraHostLines(options.extraHosts)];
+  const lines = [
+    ...DEFAULT_HOSTS,
+    ...extraHostLines(options.extraHosts),
+    ...(options.links ?? []).map((l) => `${l.ip}\t${l.names.join(' ')}`),
+  ];
   if (options.ip) {
     const fqdn = options.domainname ? `${options.hostname}.${options.domainname} ` : '';
     lines.push(`${options.ip}\t${fqdn}${options.hostname}`);
@@ -92,6 +98,7 @@ export async function writeEtcFiles(
     hostConfig: HostConfig;
     ip?: string;
     embeddedDns?: string;
+    links?: ReadonlyArray<{ ip: string; names: readonly string[] }>;
   },
 ): Promise<void> {
   const hostNetwork = options.hostConfig.NetworkMode === 'host';
@@ -107,6 +114,7 @@ export async function writeEtcFiles(
         hostname: options.hostname,
         domainname: options.domainname,
         ...(options.ip ? { ip: options.ip } : {}),
+        ...(options.links ? { links: options.links } : {}),
       });
   await Promise.all([
     writeFileReplace(paths.hostname, `${options.hostname}\n`),

@@ -113,6 +113,39 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     await docker(['rm', '-f', 'nb-def']);
   });
 
+  test('--link on the default bridge: hosts entries; a stopped container refused', async () => {
+    const target = await docker([
+      'run',
+      '-d',
+      '--name',
+      'nb-linked',
+      '--network',
+      'bridge',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    assert.equal(target.code, 0, target.stderr);
+    const ip = await ipOf('nb-linked');
+    const out = await sh(
+      ['--network', 'bridge', '--link', 'nb-linked:db'],
+      'grep -w db /etc/hosts; ping -c1 -W2 db >/dev/null && echo reached',
+    );
+    assert.match(out, new RegExp(`^${ip.replaceAll('.', '\\.')}\tdb [0-9a-f]{12} nb-linked$`, 'm'));
+    assert.match(out, /reached/);
+    await docker(['stop', '-t', '0', 'nb-linked']);
+    const refused = await docker([
+      ...['run', '--rm', '--name', 'nb-linker', '--network', 'bridge', '--link', 'nb-linked:x'],
+      ...['busybox', 'true'],
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /Cannot link to a non running container: \/nb-linked AS \/nb-linker\/x/,
+    );
+    await docker(['rm', '-f', 'nb-linked']);
+  });
+
   test('a user network: containers reach each other; other networks are isolated', async () => {
     for (const net of [NET_A, NET_B]) {
       const made = await docker([
