@@ -18,8 +18,8 @@ import { writeEtcFiles } from './etc-files.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
 
-/** Until bridge networking lands, the default network mode is `none` (see README). */
-const DEFAULT_NETWORK_MODE = 'none';
+/** As Docker: containers without a network mode are on the default `bridge` network. */
+const DEFAULT_NETWORK_MODE = 'bridge';
 const NETWORK_MODES = new Set(['none', 'host']);
 
 /**

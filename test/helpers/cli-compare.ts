@@ -19,6 +19,10 @@ export function normaliseOutput(text: string, name: string, cli: 'docker' | 'moo
   out = out.replace(/\b[0-9a-f]{12}\b/g, '<id>');
   out = out.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>');
   out = out.replace(/"Pid": ?\d+/g, '"Pid": <pid>').replace(/\/proc\/\d+\//g, '/proc/<pid>/');
+  // Each container has its own address on the default bridge.
+  out = out
+    .replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, (ip) => (/^(10|172)\./.test(ip) ? '<ip>' : ip))
+    .replace(/\b02:42(?::[0-9a-f]{2}){4}\b/g, '<mac>');
   // docker names itself in hints (`See 'docker run --help'`), not in URLs or file names.
   if (cli === 'docker') out = out.replace(/(?<![.\w])docker(?![.\w-])/g, 'moor');
   return out;
