@@ -2,7 +2,8 @@
  * Container benchmark, against the performance goals of DESIGN.md, through the real docker CLI
  * against a test moord with busybox:
  *   1. `docker run --rm --network none busybox true` beside `runc run` of a bundle made from
- *      the same image (its layers from `docker save`, `runc spec`'s config), interleaved;
+ *      the same image (its layers from `docker save`, `runc spec`'s config), interleaved, and
+ *      the same run on the default bridge network (ratio to `--network none`);
  *   2. 50 × `docker run -d busybox sleep 300`, 8 at a time, then one `docker rm -f` of all;
  *   3. the monitors' (conmon's) memory per running container, Pss and RSS;
  *   4. `docker logs` of a container that printed 200,000 lines, to /dev/null.
@@ -133,6 +134,8 @@ async function prepareRuncBundle(dir: string, dockerEnv: NodeJS.ProcessEnv): Pro
 interface RunComparison {
   docker: number;
   runc: number;
+  /** `docker run --rm busybox true` on the default bridge network. */
+  bridge: number;
   /** `docker version` against moord: what the CLI itself costs, part of every docker number. */
   cliFloor: number;
 }
@@ -144,6 +147,7 @@ async function measureRun(
   runcRoot: string,
   bundle: string,
 ): Promise<RunComparison> {
+  const bridgeTimes: number[] = [];
   const dockerTimes: number[] = [];
   const runcTimes: number[] = [];
   const cliTimes: number[] = [];
@@ -165,16 +169,24 @@ async function measureRun(
       dockerEnv,
     );
     must('docker run --rm', d);
+    const b = await timedCommand('docker', ['run', '--rm', 'busybox', 'true'], dockerEnv);
+    must('docker run --rm (bridge)', b);
     const v = await timedCommand('docker', ['version'], dockerEnv);
     must('docker version', v);
     if (i < warmup) continue;
     runcTimes.push(r.seconds);
     dockerTimes.push(d.seconds);
+    bridgeTimes.push(b.seconds);
     cliTimes.push(v.seconds);
   }
   const left = await docker(['ps', '-aq']);
   if (left.stdout.trim() !== '') throw new Error(`--rm left containers: ${left.stdout}`);
-  return { docker: median(dockerTimes), runc: median(runcTimes), cliFloor: median(cliTimes) };
+  return {
+    docker: median(dockerTimes),
+    runc: median(runcTimes),
+    bridge: median(bridgeTimes),
+    cliFloor: median(cliTimes),
+  };
 }
 
 interface Memory {
@@ -314,6 +326,7 @@ interface Results {
 async function printReport(results: Results): Promise<void> {
   const { runs, fleet, logsSeconds } = results;
   const ratio = runs.docker / runs.runc;
+  const bridgeRatio = runs.bridge / runs.docker;
   const pss = median(fleet.memory.pssKb);
   const rss = median(fleet.memory.rssKb);
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).match(/^processor/gm)?.length ?? 0;
@@ -325,11 +338,21 @@ async function printReport(results: Results): Promise<void> {
     ms(runs.docker).padStart(12),
   );
   console.log(
+    `docker run --rm (default bridge), median of ${RUNS}`.padEnd(46),
+    ms(runs.bridge).padStart(12),
+  );
+  console.log(
     `  (docker CLI floor: docker version, median)`.padEnd(46),
     ms(runs.cliFloor).padStart(12),
   );
   const lines = [
     report('docker run --rm / runc run ratio', `${ratio.toFixed(2)}×`, '≤ 2×', ratio <= 2),
+    report(
+      'run --rm on the bridge / with --network none',
+      `${bridgeRatio.toFixed(2)}×`,
+      '≤ 1.5×',
+      bridgeRatio <= 1.5,
+    ),
     report(
       `${COUNT} × docker run -d, ${PARALLEL} at a time`,
       `${fleet.startSeconds.toFixed(2)} s`,
