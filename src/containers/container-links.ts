@@ -32,6 +32,16 @@ export function normalizeLinks(
   });
 }
 
+/** A container's links as its resolver sees them: lowercase alias → linked container's name. */
+export function linkAliases(record: ContainerRecord): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const stored of record.hostConfig.Links ?? []) {
+    const link = parseLink(stored);
+    aliases[link.alias.toLowerCase()] = link.name;
+  }
+  return aliases;
+}
+
 /**
  * The /etc/hosts entries of a container's links at its start: the linked container's address
  * (on the default bridge) with its alias, hostname and name. Docker's error for a container

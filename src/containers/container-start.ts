@@ -25,7 +25,7 @@ import { rfc3339Nano } from '../oci/index.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
-import { linkedHosts } from './container-links.js';
+import { linkAliases, linkedHosts } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
 import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
@@ -236,6 +236,7 @@ export function joinRequests(record: ContainerRecord): JoinRequest[] {
   // Connected networks; `host`, `none` and `default` are modes, never joined on top.
   const modes = new Set([mode, 'host', 'none', 'default']);
   const refs = [mode, ...Object.keys(endpoints).filter((name) => !modes.has(name))];
+  const links = linkAliases(record);
   return refs.map((ref) => {
     const endpoint = endpoints[ref];
     const fixedIp = endpoint?.IPAMConfig?.IPv4Address;
@@ -244,6 +245,7 @@ export function joinRequests(record: ContainerRecord): JoinRequest[] {
     const mac = endpoint?.MacAddress || (ref === mode ? record.config.MacAddress : undefined);
     return {
       ref,
+      ...(Object.keys(links).length > 0 ? { links } : {}),
       ...(fixedIp ? { fixedIp } : {}),
       ...(aliases.length > 0 ? { aliases } : {}),
       ...(mac ? { mac } : {}),

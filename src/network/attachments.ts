@@ -32,6 +32,8 @@ export interface NetworkAttachment {
   dns?: string;
   /** Set on a macvlan network: the interface is a macvlan of `bridge` (the parent). */
   macvlanMode?: string;
+  /** `--link` aliases of this container (lowercase alias → container name). */
+  links?: Record<string, string>;
 }
 
 /** Docker's MAC for an address: 02:42 then the four bytes of the IPv4 address. */

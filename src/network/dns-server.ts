@@ -9,8 +9,11 @@ import {
   parseQuery,
 } from './dns-message.js';
 
-/** The names a network's resolver owns: name → addresses; undefined when not its own. */
-export type DnsRecords = (name: string) => string[] | undefined;
+/**
+ * The names a network's resolver owns: name (asked from address `from`) → addresses;
+ * undefined when not its own.
+ */
+export type DnsRecords = (name: string, from: string) => string[] | undefined;
 
 export interface DnsServer {
   close(): Promise<void>;
@@ -65,11 +68,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const turns = new Map<string, number>();
   const timeoutMs = options.timeoutMs ?? 2000;
 
-  const answer = async (message: Buffer): Promise<Buffer | undefined> => {
+  const answer = async (message: Buffer, from: string): Promise<Buffer | undefined> => {
     const query = parseQuery(message);
     if (!query) return undefined;
     const { name, type } = query.question;
-    const addresses = query.question.class === CLASS_IN ? options.records(name) : undefined;
+    const addresses = query.question.class === CLASS_IN ? options.records(name, from) : undefined;
     if (addresses === undefined) {
       const reply = await forward(
         message,
@@ -88,7 +91,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 
   socket.on('message', (message, from) => {
-    answer(message)
+    answer(message, from.address)
       .then((reply) => {
         if (reply) socket.send(reply, from.port, from.address);
       })

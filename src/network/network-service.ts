@@ -76,6 +76,8 @@ export interface JoinRequest {
   aliases?: string[];
   /** `--mac-address` on that network. */
   mac?: string;
+  /** `--link` aliases (alias → container name), resolved for this container only. */
+  links?: Record<string, string>;
 }
 
 export interface NetworkService {
@@ -230,14 +232,16 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
   /** The names a network's resolver owns: container names, short ids and aliases. */
   const recordsOf =
     (networkId: string): DnsRecords =>
-    (name) => {
-      const found = attachments
-        .on(networkId)
-        .filter((a) =>
-          [a.containerName, a.containerId.slice(0, 12), ...(a.aliases ?? [])].some(
-            (n) => n.toLowerCase() === name,
-          ),
-        );
+    (name, from) => {
+      const on = attachments.on(networkId);
+      // A `--link` alias answers only for the container that made the link.
+      const linked = on.find((a) => a.ip === from)?.links?.[name];
+      const target = linked === undefined ? name : linked.toLowerCase();
+      const found = on.filter((a) =>
+        [a.containerName, a.containerId.slice(0, 12), ...(a.aliases ?? [])].some(
+          (n) => n.toLowerCase() === target,
+        ),
+      );
       return found.length > 0 ? found.map((a) => a.ip) : undefined;
     };
 
@@ -422,6 +426,9 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
           );
           if (request.aliases?.length) attachment.aliases = [...request.aliases];
           if (request.mac) attachment.mac = request.mac.toLowerCase();
+          if (request.links && Object.keys(request.links).length > 0) {
+            attachment.links = { ...request.links };
+          }
           if (network.driver === 'macvlan') {
             attachment.bridge = macvlanParent(network).name;
             attachment.hostInterface = '';

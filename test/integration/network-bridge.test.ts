@@ -241,6 +241,9 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     assert.deepEqual([...answers.slice(0, 3)].sort(), [...pool].sort());
     assert.deepEqual([...answers.slice(3)].sort(), [...pool].sort());
     assert.notEqual(answers[0], answers[3], 'the order rotates');
+    // A --link alias answers for the container that made the link.
+    const linked = await sh(['--network', NET_A.name, '--link', 'nb-web:webby'], 'nslookup webby');
+    assert.match(linked, new RegExp(`Name:\\s+webby\\nAddress: ${web.replaceAll('.', '\\.')}`));
     const byName = await sh(
       ['--network', NET_A.name],
       'timeout 3 wget -q -O - http://nb-web:8080/index.html',
