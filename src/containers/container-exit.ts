@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 
-import { hasErrno } from '../core/index.js';
+import { hasErrno, pathExists } from '../core/index.js';
 import { rfc3339Nano } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
@@ -15,16 +15,6 @@ async function readExitFile(path: string): Promise<{ code: number; at: string } 
     return { code: Number.isNaN(code) ? 255 : code, at: rfc3339Nano(info.mtimeNs) };
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false;
     throw err;
   }
 }
@@ -65,7 +55,7 @@ export async function recordExit(
   if (status !== 'running' && status !== 'paused') return undefined;
   const exit = (await readExitFile(paths.exitFile)) ?? fallback;
   if (!exit) return undefined;
-  const oomKilled = await exists(`${paths.persist}/oom`);
+  const oomKilled = await pathExists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
   ctx.networks?.leave(id);

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import { hasErrno, invalidArgument, syncDir } from '../core/index.js';
+import { hasErrno, invalidArgument, pathExists, syncDir } from '../core/index.js';
 import { parseDigest } from '../oci/index.js';
 import type { Digest } from '../oci/index.js';
 
@@ -98,7 +98,7 @@ async function sealFile(path: string): Promise<void> {
  * of identical content, which readers cannot tell apart.
  */
 async function commit(tmp: string, target: string): Promise<void> {
-  if (!(await exists(target))) await rename(tmp, target);
+  if (!(await pathExists(target))) await rename(tmp, target);
   // Also when the blob already exists: a concurrent writer may not have synced the directory yet.
   await syncDir(dirname(target));
 }
@@ -193,16 +193,6 @@ function abortReason(signal: AbortSignal): Error {
   return reason instanceof Error
     ? reason
     : new DOMException('This operation was aborted', 'AbortError');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
 }
 
 async function removeIfPresent(path: string): Promise<void> {

@@ -8,3 +8,4 @@ export { MOOR_VERSION, API_VERSION, MIN_API_VERSION } from './version.js';
 export { goDuration, humanDuration } from './human-duration.js';
 export * from './filter-args.js';
 export * from './cidr.js';
+export * from './path-exists.js';

@@ -1,7 +1,7 @@
-import { open, stat, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { conflict, hasErrno, internal, isMoorError, notFound } from '../core/index.js';
+import { conflict, hasErrno, internal, isMoorError, notFound, pathExists } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
 import { deleteStoppedState, liveInit } from './runc-state-file.js';
 
@@ -35,16 +35,6 @@ async function releaseCreatedProcess(fifo: string): Promise<boolean> {
     if (!hasErrno(err, 'ENOENT')) throw err;
   });
   return true;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
 }
 
 /** runc's view of a container (`runc state`). */
@@ -132,7 +122,7 @@ export function createRunc(options: { binary: string; root: string }): Runc {
     async delete(id, force = false) {
       // runc keeps a container's state in <root>/<id>: without it there is nothing to delete,
       // and no runc process needs to be spawned to learn that.
-      if (!(await exists(join(root, id)))) return;
+      if (!(await pathExists(join(root, id)))) return;
       if (await deleteStoppedState(join(root, id))) return;
       try {
         await run(['delete', ...(force ? ['--force'] : []), id]);
