@@ -1,6 +1,7 @@
 import type { EndpointConfig } from '../api-types/index.js';
 import { forbidden, internal, invalidArgument } from '../core/index.js';
-import type { ContainerContext } from './container-context.js';
+import type { NetworkRecord } from '../network/index.js';
+import type { ContainerContext, ContainerNetworks } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 
 /*
@@ -35,18 +36,30 @@ function checkConnectable(record: ContainerRecord, networkName: string): void {
   }
 }
 
+/** Runs `use` on the container and the network, under the container's lock. */
+async function onNetwork(
+  ctx: ContainerContext,
+  networkRef: string,
+  containerRef: string,
+  use: (
+    record: ContainerRecord,
+    network: NetworkRecord,
+    networks: ContainerNetworks,
+  ) => Promise<void>,
+): Promise<void> {
+  const networks = ctx.networks;
+  if (!networks) throw internal('networks are not available');
+  const { id } = ctx.store.resolve(containerRef);
+  await ctx.locks.run(id, () => use(ctx.store.resolve(id), networks.resolve(networkRef), networks));
+}
+
 export async function connectContainer(
   ctx: ContainerContext,
   networkRef: string,
   containerRef: string,
   config: EndpointConfig,
 ): Promise<void> {
-  const networks = ctx.networks;
-  if (!networks) throw internal('networks are not available');
-  const { id } = ctx.store.resolve(containerRef);
-  await ctx.locks.run(id, async () => {
-    const record = ctx.store.resolve(id);
-    const network = networks.resolve(networkRef);
+  await onNetwork(ctx, networkRef, containerRef, async (record, network, networks) => {
     checkConnectable(record, network.name);
     const endpoints = { ...(record.endpoints ?? {}) };
     const attached = record.state.networks ?? [];
@@ -97,12 +110,7 @@ export async function disconnectContainer(
   networkRef: string,
   containerRef: string,
 ): Promise<void> {
-  const networks = ctx.networks;
-  if (!networks) throw internal('networks are not available');
-  const { id } = ctx.store.resolve(containerRef);
-  await ctx.locks.run(id, async () => {
-    const record = ctx.store.resolve(id);
-    const network = networks.resolve(networkRef);
+  await onNetwork(ctx, networkRef, containerRef, async (record, network, networks) => {
     if (network.name === 'host' && record.hostConfig.NetworkMode === 'host') {
       throw invalidArgument(
         'cannot disconnect container from host network - container was created in host network mode',

@@ -19,16 +19,7 @@ import { confirm } from '../prompt.js';
 import { QUIET_FORMAT, type Row, renderList, truncateId } from '../table.js';
 import { fetchInspected } from '../inspect-fetch.js';
 import { runInspect } from './image-inspect.js';
-
-/** `KEY=VALUE` flag values as a record (docker's map options: `-o`, `--label`, ...). */
-function keyValues(values: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    out[eq < 0 ? value : value.slice(0, eq)] = eq < 0 ? '' : value.slice(eq + 1);
-  }
-  return out;
-}
+import { keyValueMap } from '../run-values.js';
 
 const LS_FLAGS: FlagSpec[] = [
   {
@@ -236,16 +227,16 @@ export const networkCreateCommand: Command = {
           subnets: flagList(flags, 'subnet'),
           ranges: flagList(flags, 'ip-range'),
           gateways: flagList(flags, 'gateway'),
-          aux: keyValues(flagList(flags, 'aux-address')),
+          aux: keyValueMap(flagList(flags, 'aux-address')),
         }),
-        Options: keyValues(flagList(flags, 'ipam-opt')),
+        Options: keyValueMap(flagList(flags, 'ipam-opt')),
       },
       Internal: flagBool(flags, 'internal'),
       Attachable: flagBool(flags, 'attachable'),
       Ingress: false,
       ConfigOnly: false,
-      Options: keyValues(flagList(flags, 'opt')),
-      Labels: keyValues(flagList(flags, 'label')),
+      Options: keyValueMap(flagList(flags, 'opt')),
+      Labels: keyValueMap(flagList(flags, 'label')),
     };
     const created = await ctx
       .client()
