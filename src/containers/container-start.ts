@@ -96,7 +96,8 @@ export async function startContainer(
   if (!(options.internal && record.state.status === 'restarting')) canStart(record);
   const paths = ctx.pathsOf(record);
   const topLayer = ctx.images.images.get(record.imageId)?.topLayer;
-  const rootfsMount = await rootfsSpecMount(ctx, paths, topLayer);
+  const lowerDirs = ctx.driver === 'vfs' ? [] : await imageLowerDirs(ctx, paths, topLayer);
+  const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs);
   if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
   try {
     await Promise.all([
@@ -104,7 +105,11 @@ export async function startContainer(
       rm(paths.bundle, { recursive: true, force: true }),
     ]);
     await mkdir(paths.persist, { recursive: true, mode: 0o700 });
-    const proc = await setupProcess(ctx, record, paths, topLayer, rootfsMount === undefined);
+    const proc = await setupProcess(ctx, record, paths, {
+      topLayer,
+      lowerDirs,
+      hostMounted: rootfsMount === undefined,
+    });
     const spec = buildRuntimeSpec({
       id,
       rootfs: paths.rootfs,
@@ -194,13 +199,13 @@ async function setupProcess(
   ctx: ContainerContext,
   record: ContainerRecord,
   paths: ContainerPaths,
-  topLayer: Digest | undefined,
-  hostMounted: boolean,
+  rootfs: { topLayer: Digest | undefined; lowerDirs: readonly string[]; hostMounted: boolean },
 ): Promise<ProcessSetup> {
+  const { topLayer, hostMounted } = rootfs;
   if (hostMounted) {
     return resolveProcess(record, mountedRootfsReader(paths.rootfs));
   }
-  const layers = [paths.upper, ...(await imageLowerDirs(ctx, paths, topLayer))];
+  const layers = [paths.upper, ...rootfs.lowerDirs];
   try {
     return await resolveProcess(record, layeredRootfsReader(layers));
   } catch (err) {

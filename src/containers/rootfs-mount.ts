@@ -61,19 +61,20 @@ export interface RootfsSpecMount {
 }
 
 /**
- * The container's overlay as a mount the runtime makes on the rootfs directory inside the
- * container's mount namespace: it goes away with the container's last process, without a
- * mount or unmount on the host. Undefined for vfs, and for layer stacks whose mount data does
- * not fit as absolute paths (those are mounted on the host: `mountRootfs`).
+ * The container's overlay (`lowerDirs` from imageLowerDirs) as a mount the runtime makes on
+ * the rootfs directory inside the container's mount namespace: it goes away with the
+ * container's last process, without a mount or unmount on the host. Undefined for vfs, and
+ * for layer stacks whose mount data does not fit as absolute paths (those are mounted on the
+ * host: `mountRootfs`).
  */
-export async function rootfsSpecMount(
+export function rootfsSpecMount(
   ctx: ContainerContext,
   paths: ContainerPaths,
-  topLayer: Digest | undefined,
-): Promise<RootfsSpecMount | undefined> {
+  lowerDirs: readonly string[],
+): RootfsSpecMount | undefined {
   if (ctx.driver === 'vfs') return undefined;
   const data = plainOverlayMountData({
-    lowerDirs: await imageLowerDirs(ctx, paths, topLayer),
+    lowerDirs,
     upperDir: paths.upper,
     workDir: paths.work,
   });
