@@ -48,6 +48,19 @@ export function hostsFile(options: {
   return lines.join('\n') + '\n';
 }
 
+/** The values of a resolv.conf's `key` lines (`nameserver`, `search`, `options`). */
+export function resolvConfValues(text: string, key: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim().startsWith(`${key} `) || l.trim().startsWith(`${key}\t`))
+    .flatMap((l) => l.trim().split(/\s+/).slice(1));
+}
+
+/** The host's nameservers (from /etc/resolv.conf; none without one). */
+export async function hostNameservers(): Promise<string[]> {
+  return resolvConfValues(await readHostFile('/etc/resolv.conf'), 'nameserver');
+}
+
 /**
  * The container's resolv.conf: the host's, with `--dns`, `--dns-search` and `--dns-option`
  * replacing its nameservers, search domains and options, as Docker does. Loopback nameservers
@@ -60,11 +73,7 @@ export function resolvConf(
   hostNetwork: boolean,
   embeddedDns?: string,
 ): string {
-  const lines = host.split('\n');
-  const pick = (key: string): string[] =>
-    lines
-      .filter((l) => l.trim().startsWith(`${key} `) || l.trim().startsWith(`${key}\t`))
-      .flatMap((l) => l.trim().split(/\s+/).slice(1));
+  const pick = (key: string) => resolvConfValues(host, key);
   let servers = options.Dns?.length ? options.Dns : pick('nameserver');
   if (!hostNetwork && !options.Dns?.length) {
     servers = servers.filter((s) => !s.startsWith('127.') && s !== '::1');

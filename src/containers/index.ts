@@ -16,3 +16,4 @@ export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 export type { ContainerFilters } from './container-filters.js';
 export type { ContainerFiles } from './container-files.js';
 export { encodePathStat } from './rootfs-archive.js';
+export { hostNameservers } from './etc-files.js';

@@ -14,6 +14,7 @@ import {
 import {
   type ContainerService,
   bindContainerService,
+  hostNameservers,
   openContainers,
 } from '../containers/index.js';
 import {
@@ -210,20 +211,6 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await lock.release();
     },
   };
-}
-
-/** The host's nameservers (from /etc/resolv.conf), for the embedded resolvers. */
-async function hostNameservers(): Promise<string[]> {
-  try {
-    const text = await readFile('/etc/resolv.conf', 'utf8');
-    return text
-      .split('\n')
-      .map((line) => /^\s*nameserver\s+(\S+)/.exec(line)?.[1])
-      .filter((server): server is string => server !== undefined);
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return [];
-    throw err;
-  }
 }
 
 /** A static init for `--init` (Debian: tini's `tini-static`, or docker-init). */
