@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+
 import { run } from './run.js';
 
 /** The iptables rules (as `-A ...` lines) that carry moor's comment for one of `bridges`. */
@@ -33,4 +35,18 @@ export async function bridgeLeftovers(bridges: readonly string[]): Promise<strin
     .map((l) => l.split(/\s+/)[0] ?? '')
     .filter((name) => bridges.includes(name));
   return [...links, ...(await rulesFor('nat', bridges)), ...(await rulesFor('filter', bridges))];
+}
+
+/** The body of a GET on loopback, or undefined when nothing answers (within a second). */
+export function httpGet(url: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 1000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,25 +10,11 @@ import {
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { MOOR, launch, type TestDaemon } from '../helpers/moord.js';
+import { launch, type TestDaemon } from '../helpers/moord.js';
 import { bridgeLeftovers, removeBridgeLeftovers } from '../helpers/network.js';
-import { run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 
-/** The body of a GET on loopback, or undefined when nothing answers (within a second). */
-function httpGet(url: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = get(url, { timeout: 1000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-      res.on('error', () => resolve(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
 /** This test's bridges and ranges: names and subnets no other test or engine uses. */
 const DEFAULT_BRIDGE = 'moornb-t0';
 const NET_A = { name: 'nb-a', bridge: 'moornb-ta', subnet: '10.221.0.0/24' };
@@ -313,57 +298,6 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
       new RegExp(`cannot join network of a non running container: ${fixedId}`),
     );
     await docker(['rm', '-f', created.stdout.trim(), 'nb-fixed']);
-  });
-
-  test('published ports: reachable on the host’s loopback, docker port, Docker’s conflicts', async () => {
-    const hostPort = 20000 + (process.pid % 20000);
-    const web = await docker([
-      ...['run', '-d', '--name', 'nb-pub', '--network', NET_A.name],
-      ...['-p', `127.0.0.1:${hostPort}:8080`, '-p', '8080', '--expose', '9000'],
-      ...['busybox', 'sh', '-c', 'echo published > /tmp/index.html; httpd -f -p 8080 -h /tmp'],
-    ]);
-    assert.equal(web.code, 0, web.stderr);
-    await until(
-      async () => (await httpGet(`http://127.0.0.1:${hostPort}/index.html`)) === 'published\n',
-    );
-    const port = await docker(['port', 'nb-pub']);
-    const random = /^8080\/tcp -> 0\.0\.0\.0:(\d+)$/m.exec(port.stdout)?.[1];
-    assert.match(port.stdout, new RegExp(`^8080/tcp -> 127\\.0\\.0\\.1:${hostPort}$`, 'm'));
-    assert.ok(random !== undefined && Number(random) > 0, port.stdout);
-    assert.equal(await httpGet(`http://127.0.0.1:${random}/index.html`), 'published\n');
-    for (const args of [
-      ['port', 'nb-pub'],
-      ['port', 'nb-pub', '8080/tcp'],
-      ['port', 'nb-pub', '81'],
-    ]) {
-      const viaMoor = await run(MOOR, ['-H', (daemon as TestDaemon).host, ...args]);
-      const viaDocker = await docker(args);
-      assert.deepEqual(
-        { code: viaMoor.code, stdout: viaMoor.stdout, stderr: viaMoor.stderr },
-        { code: viaDocker.code, stdout: viaDocker.stdout, stderr: viaDocker.stderr },
-        args.join(' '),
-      );
-    }
-    const ps = await docker(['ps', '-f', 'name=nb-pub', '--format', '{{.Ports}}']);
-    assert.match(ps.stdout, /9000\/tcp/);
-    assert.match(ps.stdout, new RegExp(`127\\.0\\.0\\.1:${hostPort}->8080/tcp`));
-    const taken = await docker([
-      'run',
-      '--rm',
-      '--network',
-      NET_A.name,
-      '-p',
-      `${hostPort}:80`,
-      'busybox',
-      'true',
-    ]);
-    assert.equal(taken.code, 125);
-    assert.match(
-      taken.stderr,
-      new RegExp(`Bind for 0\\.0\\.0\\.0:${hostPort} failed: port is already allocated`),
-    );
-    await docker(['rm', '-f', 'nb-pub']);
-    assert.equal(await httpGet(`http://127.0.0.1:${hostPort}/index.html`), undefined, 'withdrawn');
   });
 
   test('network connect/disconnect: a running container gets and loses eth1; Docker’s errors', async () => {
