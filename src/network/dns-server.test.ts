@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 
 import { buildQuery, parseReply, RCODE_NOERROR, RCODE_SERVFAIL } from './dns-message.js';
@@ -19,6 +20,33 @@ function ask(port: number, query: Buffer): Promise<Buffer> {
       resolve(data);
     });
     socket.send(query, port, '127.0.0.1');
+  });
+}
+
+/** Queries over one TCP connection to 127.0.0.1:port (length-prefixed); resolves with the replies. */
+function askTcp(port: number, queries: Buffer[]): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const conn = connect(port, '127.0.0.1');
+    const replies: Buffer[] = [];
+    let pending = Buffer.alloc(0);
+    conn.on('error', reject);
+    // Both queries in one write, the second split across the boundary's bytes as TCP may.
+    const framed = Buffer.concat(
+      queries.flatMap((q) => [Buffer.from([q.length >> 8, q.length & 0xff]), q]),
+    );
+    conn.write(framed.subarray(0, 3));
+    setTimeout(() => conn.write(framed.subarray(3)), 20);
+    conn.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        replies.push(pending.subarray(2, 2 + pending.readUInt16BE(0)));
+        pending = pending.subarray(2 + pending.readUInt16BE(0));
+      }
+      if (replies.length === queries.length) {
+        conn.end();
+        resolve(replies);
+      }
+    });
   });
 }
 
@@ -55,6 +83,14 @@ test('the embedded resolver: own names, round-robin, empty answers, forwarding',
     const reply = await ask(port, buildQuery(5, 'elsewhere.example'));
     assert.equal(reply.readUInt16BE(0), 5, 'the id is the query’s');
     assert.equal(parseReply(reply).rcode, RCODE_SERVFAIL);
+    const overTcp = await askTcp(port, [buildQuery(6, 'web'), buildQuery(7, 'web', 28)]);
+    assert.deepEqual(
+      overTcp.map((r) => [r.readUInt16BE(0), parseReply(r)]),
+      [
+        [6, { rcode: RCODE_NOERROR, addresses: ['10.0.0.2'] }],
+        [7, { rcode: RCODE_NOERROR, addresses: [] }],
+      ],
+    );
   } finally {
     await server.close();
   }

@@ -1,4 +1,5 @@
-import { type Socket, createSocket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
+import { type Socket, createServer } from 'node:net';
 
 import {
   CLASS_IN,
@@ -20,7 +21,7 @@ export interface DnsServer {
 }
 
 export interface DnsServerOptions {
-  /** Where it listens: the network's gateway address, UDP port 53. */
+  /** Where it listens: the network's gateway address, port 53 (UDP and TCP). */
   address: string;
   port?: number;
   records: DnsRecords;
@@ -64,7 +65,7 @@ async function forward(
  * resolvers (SERVFAIL when none answers).
  */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
-  const socket: Socket = createSocket('udp4');
+  const socket = createSocket('udp4');
   const turns = new Map<string, number>();
   const timeoutMs = options.timeoutMs ?? 2000;
 
@@ -97,15 +98,74 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       })
       .catch(() => undefined);
   });
+  const port = options.port ?? 53;
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind({ address: options.address, port: options.port ?? 53, exclusive: true }, () => {
+    socket.bind({ address: options.address, port, exclusive: true }, () => {
       socket.off('error', reject);
       socket.on('error', () => undefined);
       resolve();
     });
   });
+  let tcp: DnsServer;
+  try {
+    tcp = await listenTcp(options.address, port, answer);
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
   return {
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await tcp.close();
+    },
+  };
+}
+
+/**
+ * DNS over TCP (RFC 1035 4.2.2), as clients use for large answers: each message is preceded
+ * by its two-byte length; a connection may carry several queries.
+ */
+async function listenTcp(
+  address: string,
+  port: number,
+  answer: (message: Buffer, from: string) => Promise<Buffer | undefined>,
+): Promise<DnsServer> {
+  const connections = new Set<Socket>();
+  const server = createServer((conn) => {
+    connections.add(conn);
+    conn.on('close', () => connections.delete(conn));
+    let pending = Buffer.alloc(0);
+    conn.on('error', () => undefined);
+    conn.setTimeout(10_000, () => conn.destroy());
+    conn.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        const message = pending.subarray(2, 2 + pending.readUInt16BE(0));
+        pending = pending.subarray(2 + message.length);
+        answer(Buffer.from(message), conn.remoteAddress ?? '')
+          .then((reply) => {
+            if (!reply || conn.destroyed) return;
+            const length = Buffer.alloc(2);
+            length.writeUInt16BE(reply.length);
+            conn.write(Buffer.concat([length, reply]));
+          })
+          .catch(() => undefined);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: address, port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const conn of connections) conn.destroy();
+      }),
   };
 }
