@@ -1,8 +1,8 @@
 /**
  * Go values that plain JS data cannot stand for, for templates that must print what docker's
  * typed data prints: structs (exact field names, printed `{a b}`), typed nils (a nil pointer
- * prints `<nil>`, a nil slice `[]`, a nil map `map[]`; all marshal to `null`) and durations
- * (printed `1m30s`, marshalled as nanoseconds).
+ * prints `<nil>`, a nil slice `[]`, a nil map `map[]`; all marshal to `null`), durations
+ * (printed `1m30s`, marshalled as nanoseconds) and times.
  */
 import { goDuration } from '../core/index.js';
 
@@ -75,5 +75,30 @@ export class GoDuration {
   }
   toJSON(): number {
     return this.nanoseconds;
+  }
+}
+
+/**
+ * A time.Time from RFC 3339 text: prints as Go's String() (`2006-01-02 15:04:05.999999999
+ * -0700 MST`; `+0000 UTC` for Z), marshals as the text it came from.
+ */
+export class GoTime {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+  toString(): string {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(
+      this.text,
+    );
+    if (!m) return '0001-01-01 00:00:00 +0000 UTC';
+    const [, date, time, fraction = '', zone] = m;
+    const digits = fraction.slice(0, 9).replace(/0+$/, '');
+    const offset =
+      zone === 'Z' ? '+0000 UTC' : `${zone?.replace(':', '')} ${zone?.replace(':', '')}`;
+    return `${date} ${time}${digits ? `.${digits}` : ''} ${offset}`;
+  }
+  toJSON(): string {
+    return this.text;
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { compileTemplate } from './go-template.js';
-import { typedContainer } from './inspect-types.js';
+import { typedContainer, typedNetwork } from './inspect-types.js';
 
 const JSON_TEXT = {
   Id: 'abc',
@@ -62,4 +62,49 @@ test('typed evaluation fails where docker falls back to the JSON (missingkey=err
     message:
       'template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"',
   });
+});
+
+const NETWORK_JSON = {
+  Name: 'tn1',
+  Id: 'f00d',
+  Created: '2026-11-23T02:47:12.161457900Z',
+  Scope: 'local',
+  Driver: 'bridge',
+  EnableIPv4: true,
+  EnableIPv6: false,
+  IPAM: {
+    Driver: 'default',
+    Options: null,
+    Config: [
+      { Subnet: '10.98.0.0/24', Gateway: '10.98.0.1', AuxiliaryAddresses: { a: '10.98.0.5' } },
+    ],
+  },
+  ConfigFrom: { Network: '' },
+  Containers: {
+    c1: {
+      Name: 'tc1',
+      EndpointID: 'e1',
+      MacAddress: 'm',
+      IPv4Address: '10.98.0.2/24',
+      IPv6Address: '',
+    },
+  },
+  Options: {},
+  Labels: {},
+};
+
+test('a network prints as docker’s network.Inspect: Go field names, times, structs', () => {
+  const render = (template: string) => compileTemplate(template)(typedNetwork(NETWORK_JSON));
+  assert.equal(render('{{.IPAM.Config}}'), '[{10.98.0.0/24  10.98.0.1 map[a:10.98.0.5]}]');
+  assert.equal(render('{{.Created}}'), '2026-11-23 02:47:12.1614579 +0000 UTC');
+  assert.equal(render('{{json .Created}}'), '"2026-11-23T02:47:12.161457900Z"');
+  assert.equal(render('{{.ID}} {{.ConfigFrom}} {{.Peers}} {{.Services}}'), 'f00d {} [] map[]');
+  assert.equal(render('{{.Containers}}'), 'map[c1:{tc1 e1 m 10.98.0.2/24 }]');
+  assert.throws(() => render('{{.Id}}'), /can't evaluate field Id/);
+  assert.equal(
+    render('{{json .IPAM}}'),
+    '{"Driver":"default","Options":null,"Config":[{"Subnet":"10.98.0.0/24","Gateway":"10.98.0.1","AuxiliaryAddresses":{"a":"10.98.0.5"}}]}',
+  );
+  const offset = typedNetwork({ ...NETWORK_JSON, Created: '2026-11-23T03:00:00+01:00' });
+  assert.equal(compileTemplate('{{.Created}}')(offset), '2026-11-23 03:00:00 +0100 +0100');
 });

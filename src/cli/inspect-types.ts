@@ -2,10 +2,11 @@
  * `docker inspect -f` runs its template on the typed Go value first (container.InspectResponse),
  * and only when that fails on the decoded JSON (with `missingkey=error`). What the typed value
  * prints differs from the JSON where the JSON says nothing or null: a nil slice prints `[]`, a
- * nil map `map[]`, a nil pointer `<nil>`, a duration `5s`, a struct `{a b}`. This is the Go
- * type of a container, as far as printing needs it, and the conversion of the daemon's JSON.
+ * nil map `map[]`, a nil pointer `<nil>`, a duration `5s`, a time in Go's layout, a struct
+ * `{a b}`. These are the Go types of a container and a network, as far as printing needs
+ * them, and the conversion of the daemon's JSON.
  */
-import { GO_STRUCT, GoDuration, goNil, jsonOf, withJson } from './go-values.js';
+import { GO_STRUCT, GoDuration, GoTime, goNil, jsonOf, withJson } from './go-values.js';
 
 type Kind =
   | 'string'
@@ -13,6 +14,7 @@ type Kind =
   | 'bool'
   | 'any'
   | 'duration'
+  | 'time'
   | { slice: Kind }
   | { map: Kind }
   | { ptr: Kind }
@@ -20,14 +22,18 @@ type Kind =
 
 interface StructKind {
   struct: string;
-  fields: [string, Kind][];
+  /** Go name, type, and the JSON name where it differs (`ID` is `Id`). */
+  fields: [string, Kind, string?][];
 }
 
 const str = 'string';
 const int = 'int';
 const bool = 'bool';
 const strings: Kind = { slice: str };
-const struct = (name: string, fields: [string, Kind][]): StructKind => ({ struct: name, fields });
+const struct = (name: string, fields: [string, Kind, string?][]): StructKind => ({
+  struct: name,
+  fields,
+});
 
 const PORT_BINDING = struct('nat.PortBinding', [
   ['HostIp', str],
@@ -208,8 +214,55 @@ const CONTAINER = struct('container.InspectResponse', [
   ['NetworkSettings', { ptr: NETWORK_SETTINGS }],
 ]);
 
+const IPAM_CONFIG = struct('network.IPAMConfig', [
+  ['Subnet', str],
+  ['IPRange', str],
+  ['Gateway', str],
+  ['AuxAddress', { map: str }, 'AuxiliaryAddresses'],
+]);
+const NETWORK = struct('network.Inspect', [
+  ['Name', str],
+  ['ID', str, 'Id'],
+  ['Created', 'time'],
+  ['Scope', str],
+  ['Driver', str],
+  ['EnableIPv4', bool],
+  ['EnableIPv6', bool],
+  [
+    'IPAM',
+    struct('network.IPAM', [
+      ['Driver', str],
+      ['Options', { map: str }],
+      ['Config', { slice: IPAM_CONFIG }],
+    ]),
+  ],
+  ['Internal', bool],
+  ['Attachable', bool],
+  ['Ingress', bool],
+  ['ConfigFrom', struct('network.ConfigReference', [['Network', str]])],
+  ['ConfigOnly', bool],
+  [
+    'Containers',
+    {
+      map: struct('network.EndpointResource', [
+        ['Name', str],
+        ['EndpointID', str],
+        ['MacAddress', str],
+        ['IPv4Address', str],
+        ['IPv6Address', str],
+      ]),
+    },
+  ],
+  ['Options', { map: str }],
+  ['Labels', { map: str }],
+  ['Peers', { slice: 'any' }],
+  ['Services', { map: 'any' }],
+]);
+
 function typeName(kind: Kind): string {
-  if (typeof kind === 'string') return kind === 'any' ? 'interface {}' : kind;
+  if (typeof kind === 'string') {
+    return kind === 'any' ? 'interface {}' : kind === 'time' ? 'time.Time' : kind;
+  }
   if ('slice' in kind) return `[]${typeName(kind.slice)}`;
   if ('map' in kind) return `map[string]${typeName(kind.map)}`;
   if ('ptr' in kind) return `*${typeName(kind.ptr)}`;
@@ -234,6 +287,8 @@ function convert(value: unknown, kind: Kind): unknown {
       return typeof value === 'boolean' ? value : false;
     case 'duration':
       return new GoDuration(typeof value === 'number' ? value : 0);
+    case 'time':
+      return new GoTime(typeof value === 'string' ? value : '');
     case 'any':
       return value;
   }
@@ -259,11 +314,22 @@ function convert(value: unknown, kind: Kind): unknown {
   }
   const source = isObject(value) ? value : {};
   const out: Record<PropertyKey, unknown> = { [GO_STRUCT]: kind.struct };
-  for (const [name, field] of kind.fields) out[name] = convert(source[name], field);
+  const goNames = new Map<string, string>();
+  for (const [name, field, jsonName = name] of kind.fields) {
+    out[name] = convert(source[jsonName], field);
+    goNames.set(jsonName, name);
+  }
   // Fields this model does not describe are taken as they are.
-  for (const [name, field] of Object.entries(source)) if (!(name in out)) out[name] = field;
-  const json = Object.fromEntries(Object.keys(source).map((name) => [name, jsonOf(out[name])]));
+  for (const [name, field] of Object.entries(source)) if (!goNames.has(name)) out[name] = field;
+  const json = Object.fromEntries(
+    Object.keys(source).map((name) => [name, jsonOf(out[goNames.get(name) ?? name])]),
+  );
   return withJson(out, json);
+}
+
+/** A network's inspect JSON as docker's typed value prints in templates. */
+export function typedNetwork(json: unknown): unknown {
+  return convert(json, NETWORK);
 }
 
 /** A container's inspect JSON as docker's typed value prints in templates. */

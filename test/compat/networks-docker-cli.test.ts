@@ -118,6 +118,12 @@ describe('networks with the docker CLI', { skip: !isRoot && 'needs root' }, () =
     assert.equal(await names(['-f', 'driver=null']), 'none\n');
     assert.equal(await names(['-f', `id=${app.Id.slice(0, 6)}`]), 'nc-app\n');
     await same('ls-q', ['network', 'ls', '-q', '-f', 'type=builtin']);
+    // Templates see docker's typed network.Inspect (structs, Go times), not maps.
+    await same('inspect-f', [
+      ...argv`network inspect -f`,
+      '{{.}}|{{.IPAM.Config}}|{{.Created}}|{{json .}}',
+      ...argv`nc-app bridge`,
+    ]);
   });
 
   test('bad input: Docker’s messages and status, nothing created', async () => {

@@ -18,6 +18,7 @@ import { goTimeString } from '../human-time.js';
 import { confirm } from '../prompt.js';
 import { QUIET_FORMAT, type Row, renderList, truncateId } from '../table.js';
 import { fetchInspected } from '../inspect-fetch.js';
+import { typedNetwork } from '../inspect-types.js';
 import { runInspect } from './image-inspect.js';
 import { keyValueMap } from '../run-values.js';
 
@@ -110,9 +111,10 @@ export const networkInspectCommand: Command = {
     );
     if (!flags) return 0;
     checkArgs(this, flags.args, 1);
-    return runInspect(ctx, flags.args, flagString(flags, 'format') ?? '', (ref) =>
-      fetchInspected(ctx, `/networks/${escapePath(ref)}`),
-    );
+    return runInspect(ctx, flags.args, flagString(flags, 'format') ?? '', async (ref) => {
+      const inspected = await fetchInspected(ctx, `/networks/${escapePath(ref)}`);
+      return { ...inspected, typed: typedNetwork(inspected.value) };
+    });
   },
 };
 
