@@ -14,4 +14,5 @@ export { takeUpgradeBody } from './request.js';
 export { containerFileRoutes } from './routes/container-files.js';
 export type { ContainerFilesBackend } from './routes/container-files.js';
 export { networkRoutes } from './routes/networks.js';
+export { volumeRoutes } from './routes/volumes.js';
 export type { NetworksBackend } from './routes/networks.js';

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/index.js';
 import type { NetworkService } from '../network/index.js';
+import type { VolumeService } from '../volumes/index.js';
 import type { Images } from '../images/index.js';
 import type { LogPump } from '../logging/index.js';
 import type { Runc } from '../runtime/index.js';
@@ -33,6 +34,8 @@ export interface LiveContainer {
   lastDelayMs?: number;
   /** Stops the health checker. */
   stopHealth?: () => void;
+  /** Volumes acquired for the current run, released when it ends. */
+  volumesHeld?: string[] | undefined;
 }
 
 /** An exec session: kept in memory only, as Docker does. */
@@ -73,7 +76,15 @@ export interface ContainerContext {
   shuttingDown: boolean;
   /** Bridge and user networks (none: only host and none exist). */
   networks: ContainerNetworks | undefined;
+  /** Volumes (none: containers cannot use volumes). */
+  volumes: ContainerVolumes | undefined;
 }
+
+/** What containers need of the volume service. */
+export type ContainerVolumes = Pick<
+  VolumeService,
+  'claim' | 'restore' | 'forget' | 'acquire' | 'release' | 'dataDir'
+>;
 
 /** What containers need of the network service. */
 export type ContainerNetworks = Pick<

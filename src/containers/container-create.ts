@@ -15,6 +15,7 @@ import { ZERO_TIME, type ContainerRecord } from './container-record.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import { normalizeLinks } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
+import { claimMounts, planMounts } from './container-mounts.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
 
@@ -107,6 +108,7 @@ export async function createContainer(
   // dockerd refuses a bad stop signal at create, not only when the container is stopped.
   if (rawConfig.StopSignal) parseSignal(rawConfig.StopSignal);
   const { path, args } = processOf(config);
+  const plannedMounts = await planMounts(ctx, config, hostConfig);
   // Everything the runtime config would refuse (capabilities, sysctls, security options...)
   // is refused now, not at start.
   buildRuntimeSpec({
@@ -162,6 +164,7 @@ export async function createContainer(
       driver: ctx.driver,
     };
     const paths = ctx.pathsOf(record);
+    if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
     await mkdir(paths.dir, { recursive: true, mode: 0o710 });
     await Promise.all([
       prepareRootfs(ctx, paths, image.topLayer),
@@ -176,6 +179,7 @@ export async function createContainer(
   } catch (err) {
     ctx.store.releaseName(name, id);
     await ctx.store.delete(id);
+    await ctx.volumes?.forget(id, { removeAnonymous: true });
     throw err;
   }
 }

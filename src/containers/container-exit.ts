@@ -7,6 +7,7 @@ import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import { markExited } from './container-state.js';
 import { unmountRootfs } from './rootfs-mount.js';
+import { releaseMounts } from './container-mounts.js';
 
 async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
   try {
@@ -60,6 +61,7 @@ export async function recordExit(
   // Its interfaces went with its network namespace; its addresses are free again.
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);
+  await releaseMounts(ctx, id);
   const exited = markExited(record.state, exit.code, exit.at, oomKilled);
   delete exited.networks;
   delete exited.ports;

@@ -14,6 +14,7 @@ import {
   type ListOptions,
 } from './container-filters.js';
 import type { ContainerRecord } from './container-record.js';
+import { parseBind, parseMountSpec } from './mount-point.js';
 
 const IMAGE = (c: string) => `sha256:${c.repeat(64)}` as const;
 const STARTED = '2026-01-01T00:00:01Z';
@@ -28,6 +29,7 @@ const web = make('web', 'aa01', 1, {
   state: { status: 'running', startedAt: STARTED },
   config: { Image: 'nginx', Labels: { tier: 'front', team: 'a' }, ExposedPorts: { '80/tcp': {} } },
   hostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] }, Binds: ['/srv:/usr/share'] },
+  mounts: [parseBind('/srv:/usr/share')],
   imageId: IMAGE('b'),
 });
 const db = make('db', 'aa02', 2, {
@@ -43,6 +45,10 @@ const db = make('db', 'aa02', 2, {
     NetworkMode: 'backend',
     Mounts: [{ Type: 'volume', Source: 'pgdata', Target: '/data' }],
   },
+  mounts: [
+    parseMountSpec({ Type: 'volume', Source: 'pgdata', Target: '/data' }),
+    { ...parseBind('/var/lib/pg'), name: 'f00d' },
+  ],
   imageId: IMAGE('c'),
 });
 const fresh = make('fresh', 'bb03', 3, { imageId: IMAGE('d') });
@@ -120,6 +126,7 @@ test('each filter keeps what Docker keeps', () => {
     [{ volume: ['/usr/share'] }, ['web']],
     [{ volume: ['/srv'] }, ['web']],
     [{ volume: ['pgdata'] }, ['db']],
+    [{ volume: ['f00d'] }, ['db']],
     [{ volume: ['/var/lib/pg', '/nowhere'] }, ['db']],
     [{ network: ['bridge'] }, ['looping', 'fresh', 'web']],
     [{ network: ['backend', 'host'] }, ['held', 'db']],

@@ -153,14 +153,10 @@ function portsOf(record: ContainerRecord): { exposed: Set<string>; published: Se
 
 /** Volume names, bind sources and mount destinations, as Docker's `volume` filter looks them up. */
 function mountKeysOf(record: ContainerRecord): Set<string> {
-  const keys = new Set<string>(Object.keys(record.config.Volumes ?? {}));
-  for (const bind of record.hostConfig.Binds ?? []) {
-    const [source = '', destination = ''] = bind.split(':');
-    keys.add(source).add(destination);
-  }
-  for (const mount of record.hostConfig.Mounts ?? []) {
-    if (mount.Source) keys.add(mount.Source);
-    if (mount.Target) keys.add(mount.Target);
+  const keys = new Set<string>();
+  for (const mount of record.mounts ?? []) {
+    keys.add(mount.destination).add(mount.source);
+    if (mount.name) keys.add(mount.name);
   }
   keys.delete('');
   return keys;

@@ -1,6 +1,7 @@
 import type { ContainerConfig, EndpointConfig, HostConfig } from '../api-types/index.js';
 import type { NetworkAttachment, PortMapping } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
+import type { MountPoint } from './mount-point.js';
 
 /**
  * The container model: what moord stores per container (one JSON file, written atomically) and
@@ -73,4 +74,6 @@ export interface ContainerRecord {
   endpoints?: Record<string, EndpointConfig>;
   /** The storage driver its rootfs lives on. */
   driver: string;
+  /** Binds, volumes and `--mount` tmpfs, resolved at create (Docker's MountPoints). */
+  mounts?: MountPoint[];
 }

@@ -6,6 +6,7 @@ import { canRemove } from './container-state.js';
 import { stopLiveParts } from './container-exit.js';
 import { killContainer, waitForExit } from './container-stop.js';
 import { unmountRootfs } from './rootfs-mount.js';
+import { releaseMounts } from './container-mounts.js';
 
 /**
  * Docker's rm: a running container needs `force` (then it is killed first). The record goes
@@ -15,7 +16,7 @@ import { unmountRootfs } from './rootfs-mount.js';
 export async function removeContainer(
   ctx: ContainerContext,
   id: string,
-  options: { force: boolean },
+  options: { force: boolean; volumes?: boolean },
 ): Promise<void> {
   const record = ctx.store.get(id);
   if (!record) return;
@@ -32,7 +33,7 @@ export async function removeContainer(
   }
   await ctx.locks.run(id, async () => {
     const current = ctx.store.get(id);
-    if (current) await discardContainer(ctx, current);
+    if (current) await discardContainer(ctx, current, { volumes: options.volumes === true });
   });
   ctx.eventsOf(id).emit('removed');
   ctx.lifecycle.forget(id);
@@ -40,18 +41,21 @@ export async function removeContainer(
 
 /**
  * Deletes a stopped container: what runs beside it, the runtime's state, a host mount, its
- * bundle and exit file, then its record (if the store still has it) and files. Call under the
+ * bundle and exit file, then its record (if the store still has it) and files, and its
+ * references to volumes (its anonymous volumes with `volumes`). Call under the
  * container's lock.
  */
 export async function discardContainer(
   ctx: ContainerContext,
   record: ContainerRecord,
+  options: { volumes: boolean },
 ): Promise<void> {
   const { id } = record;
   const paths = ctx.pathsOf(record);
   await stopLiveParts(ctx, id);
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);
+  await releaseMounts(ctx, id);
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);
   await Promise.all([
@@ -59,6 +63,8 @@ export async function discardContainer(
     rm(paths.exitFile, { force: true }),
   ]);
   await ctx.store.delete(id);
+  // Anonymous volumes go with `rm -v` and --rm; named ones stay.
+  await ctx.volumes?.forget(id, { removeAnonymous: options.volumes });
   ctx.live.delete(id);
   for (const [execId, session] of ctx.execs) {
     if (session.containerId === id) ctx.execs.delete(execId);

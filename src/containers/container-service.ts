@@ -120,7 +120,7 @@ export function bindContainerService(containers: Containers): ContainerService {
         // As Docker: a container that was to be removed on exit is removed when it cannot start.
         const record = ctx.store.get(id);
         if (record?.hostConfig.AutoRemove && record.state.status !== 'running') {
-          await removeContainer(ctx, id, { force: true }).catch(() => undefined);
+          await removeContainer(ctx, id, { force: true, volumes: true }).catch(() => undefined);
         }
         throw startError(err);
       }
@@ -209,7 +209,10 @@ export function bindContainerService(containers: Containers): ContainerService {
     async remove(ref, options) {
       if (options.link)
         throw invalidArgument('Conflict, cannot remove the default link name of the container');
-      await removeContainer(ctx, resolve(ref).id, { force: options.force });
+      await removeContainer(ctx, resolve(ref).id, {
+        force: options.force,
+        volumes: options.volumes,
+      });
     },
     async prune(filters) {
       const keep = pruneFilter(filters);

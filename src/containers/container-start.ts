@@ -27,6 +27,7 @@ import { canStart, markRunning } from './container-state.js';
 import { probeCommand, startHealthCheck } from './health-check.js';
 import { linkAliases, linkedHosts } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
+import { releaseMounts, runtimeMounts } from './container-mounts.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
 import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
@@ -110,9 +111,11 @@ export async function startContainer(
       lowerDirs,
       hostMounted: rootfsMount === undefined,
     });
+    const mounts = await runtimeMounts(ctx, record, paths, topLayer);
     const spec = buildRuntimeSpec({
       id,
       rootfs: paths.rootfs,
+      mounts,
       ...(rootfsMount ? { rootfsMount } : {}),
       args: proc.args,
       env: proc.env,
@@ -310,6 +313,7 @@ async function publishPorts(
 async function recordStartFailure(ctx: ContainerContext, id: string, err: unknown): Promise<void> {
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id).catch(() => undefined);
+  await releaseMounts(ctx, id).catch(() => undefined);
   const record = ctx.store.get(id);
   if (!record) return;
   const message = err instanceof Error ? err.message : String(err);

@@ -7,6 +7,7 @@ import { logConfigOf } from './container-config.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import { type ContainerRecord, ZERO_TIME } from './container-record.js';
+import { mountSource } from './container-mounts.js';
 
 /** A container as inspect and list show it: the record plus what moord derives. */
 export interface ContainerView {
@@ -18,6 +19,19 @@ export interface ContainerView {
   sandboxKey: string;
   sizeRw?: number;
   sizeRootFs?: number;
+  /** The container's mounts as inspect shows them (a volume's Source is its data dir). */
+  mounts: MountView[];
+}
+
+export interface MountView {
+  type: string;
+  name?: string;
+  source: string;
+  destination: string;
+  driver?: string;
+  mode: string;
+  rw: boolean;
+  propagation: string;
 }
 
 /** Bytes of regular files under a directory (the writable layer's size). */
@@ -64,6 +78,18 @@ export async function viewContainer(
             WorkDir: paths.work,
           },
     sandboxKey: record.state.pid > 0 ? `/proc/${record.state.pid}/ns/net` : '',
+    mounts: [...(record.mounts ?? [])]
+      .sort((a, b) => (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0))
+      .map((m) => ({
+        type: m.type,
+        ...(m.name !== undefined ? { name: m.name } : {}),
+        source: mountSource(ctx, m),
+        destination: m.destination,
+        ...(m.driver !== undefined ? { driver: m.driver } : {}),
+        mode: m.mode,
+        rw: m.rw,
+        propagation: m.propagation,
+      })),
   };
   if (options.size) {
     const rw = record.driver === 'vfs' ? 0 : await treeSize(paths.upper);

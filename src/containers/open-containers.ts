@@ -9,6 +9,7 @@ import type {
   ContainerContext,
   ContainerDefaults,
   ContainerNetworks,
+  ContainerVolumes,
   LiveContainer,
 } from './container-context.js';
 import { KeyedLocks, LifecycleRegistry } from './container-events.js';
@@ -21,6 +22,7 @@ import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
+import { reacquireMounts, volumeNamesOf } from './container-mounts.js';
 
 export interface OpenContainersOptions {
   dataRoot: string;
@@ -32,6 +34,7 @@ export interface OpenContainersOptions {
   defaults: ContainerDefaults;
   runtimeBinary?: string;
   networks?: ContainerNetworks;
+  volumes?: ContainerVolumes;
 }
 
 /** Whether `pid` is a live conmon process (and not a recycled pid). */
@@ -104,7 +107,9 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     },
     shuttingDown: false,
     networks: options.networks,
+    volumes: options.volumes,
   };
+  for (const record of store.all()) options.volumes?.restore(record.id, volumeNamesOf(record));
 
   const start = (id: string, internal = false): Promise<void> =>
     ctx.locks.run(id, () => startContainer(ctx, id, { internal }));
@@ -115,14 +120,16 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     ctx.store.forget(exited.id);
     ctx.eventsOf(exited.id).emit('removed');
     ctx.lifecycle.forget(exited.id);
-    await discardContainer(ctx, exited);
+    await discardContainer(ctx, exited, { volumes: true });
   };
 
   const afterExit = async (id: string): Promise<void> => {
     const record = await ctx.locks.run(id, () => recordExit(ctx, id, undefined, discard));
     if (!record) return;
     if (await scheduleRestart(ctx, record, (cid) => start(cid, true))) return;
-    if (record.hostConfig.AutoRemove) await removeContainer(ctx, id, { force: true });
+    if (record.hostConfig.AutoRemove) {
+      await removeContainer(ctx, id, { force: true, volumes: true });
+    }
   };
 
   // Reconcile before following exits, so each container is looked at once.
@@ -145,6 +152,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
       const first = record.state.networks?.[0];
       if (first && record.state.ports) ctx.networks?.restorePorts(first, record.state.ports);
       await ensureLogPump(ctx, record, paths);
+      await reacquireMounts(ctx, record);
       startHealthCheck(ctx, record);
       continue;
     }

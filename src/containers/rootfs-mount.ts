@@ -1,22 +1,16 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
-import { hasErrno } from '../core/index.js';
 import type { Digest } from '../oci/index.js';
-import { copyTree, mountOverlay, plainOverlayMountData, unmount } from '../sys/index.js';
+import {
+  copyTree,
+  isMountPoint,
+  mountOverlay,
+  plainOverlayMountData,
+  unmount,
+} from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
-
-/** A mount point has another device than its parent directory. */
-async function isMountPoint(path: string): Promise<boolean> {
-  try {
-    const [self, parent] = await Promise.all([stat(path), stat(dirname(path))]);
-    return self.dev !== parent.dev;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
-}
 
 /**
  * Prepares the container's writable layer at create: overlay → empty upper/work/merged dirs;

@@ -9,6 +9,7 @@ import {
   createApiHandler,
   imageRoutes,
   networkRoutes,
+  volumeRoutes,
   systemRoutes,
 } from '../api/index.js';
 import {
@@ -44,6 +45,7 @@ import {
   ensurePredefinedNetworks,
   openNetworkStore,
 } from '../network/index.js';
+import { type VolumeService, createVolumeService, openVolumeStore } from '../volumes/index.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import { createSystemService, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
@@ -105,6 +107,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   let listeners: Listener[] = [];
   let containers: ContainerService | undefined;
   let networks: NetworkService | undefined;
+  let volumes: VolumeService | undefined;
   let pidfileWritten = false;
   try {
     await writePidfile(config.pidfile);
@@ -140,6 +143,9 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     };
     await ensurePredefinedNetworks(networkOptions);
     networks = bindNetworkService(networkOptions);
+    volumes = createVolumeService({
+      store: await openVolumeStore(join(config.dataRoot, 'volumes')),
+    });
     containers = bindContainerService(
       await openContainers({
         dataRoot: config.dataRoot,
@@ -149,6 +155,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         cgroups,
         logger,
         networks,
+        volumes,
         defaults: {
           logDriver: config.logDriver,
           logOpts: config.logOpts,
@@ -189,6 +196,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
             running.connectNetwork(network, container, config),
           disconnect: (network, container) => running.disconnectNetwork(network, container),
         }),
+        ...volumeRoutes(volumes),
       ],
       logger,
     });
@@ -207,6 +215,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       // Containers keep running: their monitors do not depend on moord.
       await containers?.close();
       await networks?.close();
+      await volumes?.close();
       await removeFile(config.pidfile);
       await lock.release();
     },

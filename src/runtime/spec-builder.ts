@@ -211,10 +211,12 @@ function sysctlsOf(
 }
 
 function userMountsOf(input: SpecInput, readonlyRootfs: boolean, noShm: boolean): OciMount[] {
+  const user = [...(input.mounts ?? []), ...tmpfsMounts(input.hostConfig.Tmpfs ?? {})];
+  // A user mount on /etc/hosts (...) replaces the engine's file there.
+  const mine = new Set(user.map((m) => m.destination));
   const mounts = [
-    ...(input.mounts ?? []),
-    ...tmpfsMounts(input.hostConfig.Tmpfs ?? {}),
-    ...etcFileMounts(input.files, readonlyRootfs),
+    ...user,
+    ...etcFileMounts(input.files, readonlyRootfs).filter((m) => !mine.has(m.destination)),
   ];
   const taken = new Set(mounts.map((m) => m.destination));
   if (input.shmPath && !noShm && !taken.has('/dev/shm')) {

@@ -15,3 +15,4 @@ export * from './net-links.js';
 export * from './nat.js';
 export * from './port-probe.js';
 export * from './host-routes.js';
+export * from './filesystem-mount.js';

@@ -5,6 +5,7 @@ import type {
   EndpointConfig,
   EndpointSettings,
   ExecInspectResponse,
+  MountPoint,
   NetworkSettings,
   Port,
 } from '../../api-types/index.js';
@@ -152,13 +153,27 @@ export function toContainerInspect(view: ContainerView): ContainerInspectRespons
     HostConfig: hostConfigInGoOrder(record.hostConfig),
     // dockerd's order (storage.DriverData): Data, then Name.
     GraphDriver: { Data: view.graphDriverData, Name: record.driver },
-    Mounts: [],
+    Mounts: wireMounts(view),
     Config: configInGoOrder(record.config),
     NetworkSettings: networkSettings(record, view.sandboxKey),
   };
   if (view.sizeRw !== undefined) out.SizeRw = view.sizeRw;
   if (view.sizeRootFs !== undefined) out.SizeRootFs = view.sizeRootFs;
   return out;
+}
+
+/** Docker's MountPoint list: binds, volumes and `--mount` tmpfs. */
+function wireMounts(view: ContainerView): MountPoint[] {
+  return view.mounts.map((m) => ({
+    Type: m.type,
+    ...(m.name !== undefined ? { Name: m.name } : {}),
+    Source: m.source,
+    Destination: m.destination,
+    ...(m.driver !== undefined ? { Driver: m.driver } : {}),
+    Mode: m.mode,
+    RW: m.rw,
+    Propagation: m.propagation,
+  }));
 }
 
 /** Docker's COMMAND column: path and args joined, as the API sends it. */
@@ -181,7 +196,7 @@ export function toContainerSummary(view: ContainerView, now = Date.now()): Conta
     Status: containerStatusText(record, now),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode ?? 'none' },
     NetworkSettings: { Networks: networkSettings(record, '').Networks },
-    Mounts: [],
+    Mounts: wireMounts(view),
   };
   if (view.sizeRw !== undefined) summary.SizeRw = view.sizeRw;
   if (view.sizeRootFs !== undefined) summary.SizeRootFs = view.sizeRootFs;
