@@ -16,6 +16,7 @@ import { nowRfc3339Nano } from '../oci/index.js';
 import { normalizeLinks } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { claimMounts, planMounts } from './container-mounts.js';
+import { labelModeWarnings } from './mount-point.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
 
@@ -175,7 +176,7 @@ export async function createContainer(
       }),
     ]);
     await ctx.store.save(record);
-    return { id, warnings: [] };
+    return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {
     ctx.store.releaseName(name, id);
     await ctx.store.delete(id);

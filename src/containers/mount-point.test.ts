@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseBind, parseMountSpec, parseVolumesFrom, tmpfsData } from './mount-point.js';
+import {
+  labelModeWarnings,
+  parseBind,
+  parseMountSpec,
+  parseVolumesFrom,
+  tmpfsData,
+} from './mount-point.js';
 
 test('-v: binds, named and anonymous volumes, modes as Docker reads them', () => {
   assert.deepEqual(parseBind('/h//x/:/c/./d:ro,rshared'), {
@@ -105,4 +111,11 @@ test('--volumes-from: container and mode', () => {
   assert.throws(() => parseVolumesFrom('c1:bogus'), { message: 'invalid mode: bogus' });
   assert.throws(() => parseVolumesFrom('c1:rshared'), { message: 'invalid mode: rshared' });
   assert.throws(() => parseVolumesFrom(''), /cannot be an empty string/);
+});
+
+test('z/Z on a -v: a note that SELinux relabeling is not done', () => {
+  assert.deepEqual(labelModeWarnings(['/h:/x:ro,Z', 'v:/d', '/a:/b:z']), [
+    'the "Z" option of volume "/h:/x:ro,Z" is ignored: SELinux relabeling is not supported',
+    'the "z" option of volume "/a:/b:z" is ignored: SELinux relabeling is not supported',
+  ]);
 });

@@ -259,3 +259,17 @@ export function tmpfsData(m: MountPoint): string {
   }
   return parts.join(',');
 }
+
+/**
+ * The note for `-v` binds with `z`/`Z`: SELinux relabeling is not done (moord applies no
+ * SELinux labels), so the option has no effect. Sent as the create response's Warnings.
+ */
+export function labelModeWarnings(binds: readonly string[]): string[] {
+  return binds.flatMap((raw) => {
+    const parts = raw.split(':');
+    const label = (parts[2] ?? '').split(',').find((p) => LABEL_MODES.has(p));
+    return label && parts.length === 3
+      ? [`the "${label}" option of volume "${raw}" is ignored: SELinux relabeling is not supported`]
+      : [];
+  });
+}

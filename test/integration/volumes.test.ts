@@ -79,6 +79,8 @@ describe('volumes and mounts', { skip: !isRoot && 'needs root' }, () => {
     const ro = await sh(['-v', `${host}:/b:ro`], 'echo x > /b/nope');
     assert.notEqual(ro.code, 0);
     assert.match(ro.stderr, /Read-only file system/);
+    const labelled = await sh(['-v', `${host}:/b:z`], 'true');
+    assert.match(labelled.stderr, /WARNING: the "z" option of volume .* is ignored/);
     const file = await sh(['-v', `${host}/from-host:/etc/motd:ro`], 'cat /etc/motd');
     assert.equal(file.stdout, 'host\n', file.stderr);
     const made = join(dir, 'made', 'deep');
