@@ -86,7 +86,9 @@ export function parseOrHelp(
   const flags = parseCommandFlags(specs, argv, options);
   if (flagBool(flags, 'help')) {
     const options = { aliases: command.aliases, columns: helpColumns(ctx) };
-    ctx.stdout.write(commandHelp(command.usage, command.summary, specs, options));
+    ctx.stdout.write(
+      commandHelp(command.usage, command.description ?? command.summary, specs, options),
+    );
     return undefined;
   }
   return flags;

@@ -22,6 +22,8 @@ export interface Command {
   name: string;
   /** One line for `moor --help`. */
   summary: string;
+  /** The command's own help text, when docker's says more than the summary. */
+  description?: string;
   usage: string;
   /** Every name the command answers to, for its help (`container ls`, `ps`); none: no list. */
   aliases?: readonly string[];

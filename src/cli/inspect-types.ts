@@ -259,6 +259,27 @@ const NETWORK = struct('network.Inspect', [
   ['Services', { map: 'any' }],
 ]);
 
+const VOLUME = struct('volume.Volume', [
+  ['ClusterVolume', { ptr: 'any' }],
+  ['CreatedAt', str],
+  ['Driver', str],
+  ['Labels', { map: str }],
+  ['Mountpoint', str],
+  ['Name', str],
+  ['Options', { map: str }],
+  ['Scope', str],
+  ['Status', { map: 'any' }],
+  [
+    'UsageData',
+    {
+      ptr: struct('volume.UsageData', [
+        ['RefCount', int],
+        ['Size', int],
+      ]),
+    },
+  ],
+]);
+
 function typeName(kind: Kind): string {
   if (typeof kind === 'string') {
     return kind === 'any' ? 'interface {}' : kind === 'time' ? 'time.Time' : kind;
@@ -325,6 +346,11 @@ function convert(value: unknown, kind: Kind): unknown {
     Object.keys(source).map((name) => [name, jsonOf(out[goNames.get(name) ?? name])]),
   );
   return withJson(out, json);
+}
+
+/** A volume's inspect JSON as docker's typed value prints in templates. */
+export function typedVolume(json: unknown): unknown {
+  return convert(json, VOLUME);
 }
 
 /** A network's inspect JSON as docker's typed value prints in templates. */

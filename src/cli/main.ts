@@ -38,10 +38,12 @@ const GROUPS: Readonly<Record<string, string>> = {
   image: 'Manage images',
   network: 'Manage networks',
   system: 'Manage moor',
+  volume: 'Manage volumes',
 };
 
-function commandList(entries: [string, string][]): string[] {
-  const width = Math.max(0, ...entries.map(([name]) => name.length));
+/** Names padded as cobra pads them (to the longest, at least `minWidth`), then the summaries. */
+function commandList(entries: [string, string][], minWidth = 0): string[] {
+  const width = Math.max(minWidth, ...entries.map(([name]) => name.length));
   return entries.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
 }
 
@@ -95,7 +97,8 @@ function groupUsage(group: string): string {
     GROUPS[group] ?? '',
     '',
     'Commands:',
-    ...commandList(subcommands(group)),
+    // cobra's minimum name padding (11, with one space after) for a group's commands.
+    ...commandList(subcommands(group), 10),
     '',
     `Run 'moor ${group} COMMAND --help' for more information on a command.`,
     '',
@@ -175,7 +178,8 @@ export async function main(argv: string[]): Promise<number> {
     if (name !== undefined && Object.hasOwn(GROUPS, name) && !COMMANDS.has(name)) {
       const sub = rest[0];
       if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-        process.stdout.write(groupUsage(name));
+        // As docker: asked for (`--help`) on stdout, without a command on stderr; exit 0.
+        (sub === undefined ? process.stderr : process.stdout).write(groupUsage(name));
         return 0;
       }
       if (!COMMANDS.has(`${name} ${sub}`)) {

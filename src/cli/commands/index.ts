@@ -39,6 +39,13 @@ import {
   networkPruneCommand,
   networkRmCommand,
 } from './network.js';
+import {
+  volumeCreateCommand,
+  volumeInspectCommand,
+  volumeLsCommand,
+  volumePruneCommand,
+  volumeRmCommand,
+} from './volume.js';
 import { versionCommand } from './version.js';
 
 /**
@@ -90,6 +97,13 @@ export const COMMANDS = new Map<string, Command>([
   ['network prune', networkPruneCommand],
   ['network connect', networkConnectCommand],
   ['network disconnect', networkDisconnectCommand],
+  ['volume ls', volumeLsCommand],
+  ['volume list', aliasCommand(volumeLsCommand, 'volume list')],
+  ['volume inspect', volumeInspectCommand],
+  ['volume create', volumeCreateCommand],
+  ['volume rm', volumeRmCommand],
+  ['volume remove', aliasCommand(volumeRmCommand, 'volume remove')],
+  ['volume prune', volumePruneCommand],
 ]);
 
 /** The container verbs: top-level (`moor run`) and under `moor container`, as docker has them. */

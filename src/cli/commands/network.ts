@@ -147,10 +147,21 @@ const CREATE_FLAGS: FlagSpec[] = [
     help: 'Allocate container ip from a sub-range',
   },
   { name: 'ipam-driver', type: 'string', value: 'string', help: 'IP Address Management Driver' },
-  { name: 'ipam-opt', type: 'list', value: 'map', help: 'Set IPAM driver specific options' },
+  {
+    name: 'ipam-opt',
+    type: 'list',
+    value: 'map',
+    help: 'Set IPAM driver specific options (default map[])',
+  },
   { name: 'ipv6', type: 'bool', help: 'Enable or disable IPv6 networking' },
   { name: 'label', type: 'list', value: 'list', help: 'Set metadata on a network' },
-  { name: 'opt', short: 'o', type: 'list', value: 'map', help: 'Set driver specific options' },
+  {
+    name: 'opt',
+    short: 'o',
+    type: 'list',
+    value: 'map',
+    help: 'Set driver specific options (default map[])',
+  },
   {
     name: 'subnet',
     type: 'list',
