@@ -87,6 +87,20 @@ describe('volumes and mounts', { skip: !isRoot && 'needs root' }, () => {
     const created = await sh(['-v', `${made}:/m`], 'touch /m/x');
     assert.equal(created.code, 0, created.stderr);
     assert.ok((await stat(join(made, 'x'))).isFile());
+    const mounted = await docker([
+      ...['create', '--name', 'vol-mount-ro'],
+      ...['--mount', `type=bind,src=${host},dst=/b,readonly,bind-propagation=rslave`],
+      'busybox',
+    ]);
+    assert.equal(mounted.code, 0, mounted.stderr);
+    const shown = await docker([
+      ...['inspect', '-f', '{{range .Mounts}}{{.Type}} {{.RW}} {{.Propagation}}{{end}}'],
+      'vol-mount-ro',
+    ]);
+    assert.equal(shown.stdout.trim(), 'bind false rslave');
+    await docker(['rm', 'vol-mount-ro']);
+    const roMount = await sh(['--mount', `type=bind,src=${host},dst=/b,readonly`], 'touch /b/x');
+    assert.match(roMount.stderr, /Read-only file system/);
     const missing = await sh(['--mount', `type=bind,src=${join(dir, 'absent')},dst=/m`], 'true');
     assert.equal(missing.code, 125);
     assert.match(
