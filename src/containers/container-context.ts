@@ -9,6 +9,7 @@ import type { ContainerLifecycle, KeyedLocks, LifecycleRegistry } from './contai
 import type { ContainerPaths, EngineDirs } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerStore } from './container-store.js';
+import type { HostResources } from './resource-checks.js';
 import type { ExecConfig } from '../api-types/index.js';
 import type { ExecPaths } from './container-paths.js';
 
@@ -60,6 +61,8 @@ export interface ContainerContext {
   dirs: EngineDirs;
   driver: string;
   cgroups: CgroupLayout;
+  /** The host's CPUs and memory nodes, for checking limits (read at start). */
+  hostResources: HostResources;
   logger: Logger;
   defaults: ContainerDefaults;
   locks: KeyedLocks;

@@ -17,6 +17,8 @@ import { normalizeLinks } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { claimMounts, planMounts } from './container-mounts.js';
 import { labelModeWarnings } from './mount-point.js';
+import { blkioDevicePaths, checkResources } from './resource-checks.js';
+import { blockDeviceNumbers } from '../sys/index.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
 
@@ -80,6 +82,7 @@ export async function createContainer(
   const { NetworkingConfig, ...rawConfig } = withNetworking;
   if (!rawConfig.Image) throw invalidArgument('No image specified');
   const hostConfig = normalizeHostConfig(rawHost);
+  checkResources(hostConfig, ctx.hostResources);
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
   // The docker CLI names the default network `default`, in the mode and the endpoint settings.
   const requestedEndpoints = { ...(NetworkingConfig?.EndpointsConfig ?? {}) };
@@ -128,6 +131,7 @@ export async function createContainer(
     networkNamespace: hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
     files: { hosts: '/', hostname: '/', resolvConf: '/' },
     availableCapabilities: ctx.availableCapabilities,
+    blockDevices: await blockDeviceNumbers(blkioDevicePaths(hostConfig)),
   });
 
   let name = requestedName ?? '';

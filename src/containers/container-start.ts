@@ -17,7 +17,8 @@ import {
   requestedPorts,
 } from '../network/index.js';
 import type { Digest } from '../oci/index.js';
-import { hostDevices } from '../sys/index.js';
+import { blockDeviceNumbers, hostDevices } from '../sys/index.js';
+import { blkioDevicePaths } from './resource-checks.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
@@ -130,6 +131,7 @@ export async function startContainer(
       networkNamespace: networkNamespaceOf(ctx, record.hostConfig.NetworkMode ?? ''),
       files: { hosts: paths.hosts, hostname: paths.hostname, resolvConf: paths.resolvConf },
       availableCapabilities: ctx.availableCapabilities,
+      blockDevices: await blockDeviceNumbers(blkioDevicePaths(record.hostConfig)),
       ...(record.hostConfig.Privileged ? { hostDevices: await hostDevices() } : {}),
       ...(record.hostConfig.Init && ctx.defaults.initPath
         ? { initPath: ctx.defaults.initPath }

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { type Logger, hasErrno, unavailable } from '../core/index.js';
 import type { Images } from '../images/index.js';
 import { capabilitiesFromMask, createRunc } from '../runtime/index.js';
-import { type CgroupLayout, boundingCapabilityMask, findExecutable } from '../sys/index.js';
+import {
+  type CgroupLayout,
+  boundingCapabilityMask,
+  findExecutable,
+  hostCpuTopology,
+} from '../sys/index.js';
 import type {
   ContainerContext,
   ContainerDefaults,
@@ -89,6 +94,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     dirs,
     driver: options.driver,
     cgroups: options.cgroups,
+    hostResources: await hostCpuTopology(),
     logger: options.logger,
     defaults: options.defaults,
     locks: new KeyedLocks(),

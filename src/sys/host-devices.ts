@@ -1,5 +1,5 @@
 import { type Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { hasErrno } from '../core/index.js';
@@ -75,4 +75,23 @@ export async function hostDevices(root = '/dev'): Promise<HostDevice[]> {
   };
   await walk(root);
   return found;
+}
+
+/**
+ * The device numbers of the block devices at `paths` (following links, as dockerd's stat
+ * does): missing paths and other file types are left out.
+ */
+export async function blockDeviceNumbers(
+  paths: readonly string[],
+): Promise<Record<string, { major: number; minor: number }>> {
+  const out: Record<string, { major: number; minor: number }> = {};
+  for (const path of new Set(paths)) {
+    try {
+      const info = await stat(path);
+      if (info.isBlockDevice()) out[path] = splitDeviceNumber(info.rdev);
+    } catch (err) {
+      if (!hasErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
+    }
+  }
+  return out;
 }

@@ -16,3 +16,4 @@ export * from './nat.js';
 export * from './port-probe.js';
 export * from './host-routes.js';
 export * from './filesystem-mount.js';
+export * from './host-cpus.js';
