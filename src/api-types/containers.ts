@@ -387,3 +387,8 @@ export interface ContainerPruneResponse {
   ContainersDeleted: string[] | null;
   SpaceReclaimed: number;
 }
+
+/** `POST /containers/{id}/update` (docker update): resources and the restart policy. */
+export interface ContainerUpdateRequest extends Resources {
+  RestartPolicy?: RestartPolicy;
+}

@@ -83,6 +83,11 @@ export async function createContainer(
   if (!rawConfig.Image) throw invalidArgument('No image specified');
   const hostConfig = normalizeHostConfig(rawHost);
   checkResources(hostConfig, ctx.hostResources);
+  // As dockerd: a memory limit without a swap limit allows as much swap again.
+  const memory = hostConfig.Memory ?? 0;
+  if (memory > 0 && !hostConfig.MemorySwap && ctx.hostResources.swapLimit) {
+    hostConfig.MemorySwap = memory * 2;
+  }
   validateRestartPolicy(hostConfig.RestartPolicy ?? {}, hostConfig.AutoRemove === true);
   // The docker CLI names the default network `default`, in the mode and the endpoint settings.
   const requestedEndpoints = { ...(NetworkingConfig?.EndpointsConfig ?? {}) };

@@ -1,4 +1,9 @@
-import type { ContainerCreateRequest, EndpointConfig, ExecConfig } from '../api-types/index.js';
+import type {
+  ContainerCreateRequest,
+  ContainerUpdateRequest,
+  EndpointConfig,
+  ExecConfig,
+} from '../api-types/index.js';
 import { connectContainer, disconnectContainer } from './container-networks.js';
 import { conflict, invalidArgument, isMoorError } from '../core/index.js';
 import { resolveImage } from '../images/index.js';
@@ -15,6 +20,7 @@ import { type ContainerFilters, filterContainers, pruneFilter } from './containe
 import { validateName } from './container-names.js';
 import type { ContainerRecord } from './container-record.js';
 import { removeContainer } from './container-remove.js';
+import { updateContainer } from './container-update.js';
 import { startError } from './container-start.js';
 import {
   killContainer,
@@ -62,6 +68,8 @@ export interface ContainerService extends ContainerFiles {
     ready?: () => void,
   ): Promise<{ exitCode: number; error?: string }>;
   rename(ref: string, name: string): Promise<void>;
+  /** docker update: new limits and restart policy; returns dockerd's warnings. */
+  update(ref: string, request: ContainerUpdateRequest): Promise<string[]>;
   remove(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
   prune(filters: ContainerFilters): Promise<{ deleted: string[]; reclaimed: number }>;
   list(options: { all: boolean; limit?: number; filters: ContainerFilters }): ContainerRecord[];
@@ -206,6 +214,7 @@ export function bindContainerService(containers: Containers): ContainerService {
         ctx.store.releaseName(record.name, record.id);
       });
     },
+    update: (ref, request) => updateContainer(ctx, resolve(ref).id, request),
     async remove(ref, options) {
       if (options.link)
         throw invalidArgument('Conflict, cannot remove the default link name of the container');

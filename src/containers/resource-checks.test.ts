@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { Resources } from '../api-types/index.js';
 import { checkResources, parseCpuList } from './resource-checks.js';
 
-const HOST = { cpus: '0-1', mems: '0' };
+const HOST = { cpus: '0-1', mems: '0', swapLimit: true };
 const MB = 1024 * 1024;
 
 test('cpu lists as the kernel writes them', () => {

@@ -7,6 +7,8 @@ export interface HostResources {
   cpus: string;
   /** Online memory nodes (`0`). */
   mems: string;
+  /** Swap can be limited (memsw on cgroup v1). */
+  swapLimit: boolean;
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;

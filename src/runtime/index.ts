@@ -38,7 +38,7 @@ export {
 } from './spec-defaults.js';
 export { buildRlimits, parseSecurityOpts, validateSysctls } from './spec-security.js';
 export type { SecurityOptions } from './spec-security.js';
-export { parseDeviceCgroupRules } from './spec-resources.js';
+export { buildResources, parseDeviceCgroupRules } from './spec-resources.js';
 export type { BlockDeviceNumbers, DeviceSpec } from './spec-resources.js';
 export { mergeTmpfsOptions } from './spec-mounts.js';
 export type { EtcFiles } from './spec-mounts.js';

@@ -143,6 +143,8 @@ async function readPidFile(path: string): Promise<number> {
  */
 export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> {
   const child = spawn(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
+    // conmon also writes an `oom` file into its working directory: keep it in the bundle.
+    cwd: spec.bundle,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3' },
     detached: true,

@@ -204,4 +204,43 @@ describe('resource limits', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(state.stdout.trim(), 'true 137');
     await docker(['rm', 'res-oom']);
   });
+
+  test('docker update changes a running container’s limits in the kernel, and a stopped one’s record', async () => {
+    const started = await docker([
+      ...['run', '-d', '--name', 'res-upd', '--network', 'none', '--memory', '32m'],
+      ...['busybox', 'sleep', '300'],
+    ]);
+    assert.equal(started.code, 0, started.stderr);
+    const updated = await docker([
+      ...['update', '--memory', '64m', '--memory-swap', '128m', '--cpus', '0.5'],
+      ...['--pids-limit', '30', '--restart', 'on-failure:2', 'res-upd'],
+    ]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(updated.stdout, 'res-upd\n');
+    const read = await docker([
+      ...['exec', 'res-upd', 'sh', '-c'],
+      'if [ -e /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max; fi',
+    ]);
+    assert.match(read.stdout, /^67108864\n50000( 100000)?\n30\n$/);
+    const shown = await docker([
+      ...['inspect', '-f'],
+      '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+      'res-upd',
+    ]);
+    assert.equal(shown.stdout.trim(), '67108864 134217728 500000000 30 on-failure:2');
+    const refused = await docker(['update', '--cpu-quota', '50000', 'res-upd']);
+    assert.match(refused.stderr, /CPU Quota cannot be updated as NanoCPUs has already been set/);
+    await docker(['stop', '-t', '0', 'res-upd']);
+    assert.equal((await docker(['update', '--memory', '48m', 'res-upd'])).code, 0);
+    await docker(['start', 'res-upd']);
+    const after = await docker([
+      'exec',
+      'res-upd',
+      'sh',
+      '-c',
+      'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
+    ]);
+    assert.equal(after.stdout.trim(), String(48 * 1024 * 1024));
+    await docker(['rm', '-f', 'res-upd']);
+  });
 });

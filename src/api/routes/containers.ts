@@ -1,4 +1,5 @@
 import type {
+  ContainerUpdateRequest,
   ContainerCreateRequest,
   ContainerPruneResponse,
   ContainerTopResponse,
@@ -143,6 +144,15 @@ export function containerRoutes(backend: ContainersBackend): Route[] {
         if (name === '') throw invalidArgument('Neither old nor new names may be empty');
         await backend.rename(id(ctx), name);
         return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/{id}/update',
+      handler: async (ctx) => {
+        const body = ((await readJsonBody(ctx.req)) ?? {}) as ContainerUpdateRequest;
+        const warnings = await backend.update(id(ctx), body);
+        return { status: 200, body: { Warnings: warnings.length > 0 ? warnings : null } };
       },
     },
     {
