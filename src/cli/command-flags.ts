@@ -113,8 +113,11 @@ export function checkArgs(command: Command, args: string[], min: number, max = I
   else if (max === Infinity) {
     problem = `requires at least ${min} ${plural(min)}`;
     hint = 'See';
-  } else if (min === 0) problem = `requires at most ${max} ${plural(max)}`;
-  else problem = `requires at least ${min} and at most ${max} ${plural(max)}`;
+  } else if (min === 0) {
+    problem = `requires at most ${max} ${plural(max)}`;
+    // docker 28's cli.RequiresMaxArgs has this typo in its message.
+    hint = 'SRun';
+  } else problem = `requires at least ${min} and at most ${max} ${plural(max)}`;
   throw new Error(
     `moor: '${path}' ${problem}\n\nUsage:  ${command.usage}\n\n${hint} '${path} --help' for more information`,
   );

@@ -10,6 +10,7 @@ import {
   renderTemplate,
   sprintf,
 } from './go-template.js';
+import { withEscapedJson } from './go-values.js';
 
 const render = renderTemplate;
 
@@ -136,16 +137,20 @@ test('pipelines pass the value as the last argument', () => {
   assert.equal(render('{{len (index .Tags 0)}}', data), '1');
 });
 
-test('json is compact like Go json.Marshal, with HTML characters escaped', () => {
+test('json is compact like docker’s encoder: HTML characters kept, except in list rows', () => {
   const data = { Cmd: ['sh', '-c', 'a && b > c'], Env: null, Size: 12, Ok: true, Name: 'x<y>' };
   assert.equal(
     render('{{json .}}', data),
-    '{"Cmd":["sh","-c","a \\u0026\\u0026 b \\u003e c"],"Env":null,"Size":12,"Ok":true,' +
-      '"Name":"x\\u003cy\\u003e"}',
+    '{"Cmd":["sh","-c","a && b > c"],"Env":null,"Size":12,"Ok":true,"Name":"x<y>"}',
   );
-  assert.equal(render('{{json .Name}}', data), '"x\\u003cy\\u003e"');
+  assert.equal(render('{{json .Name}}', data), '"x<y>"');
+  assert.equal(render('{{json .}}', 'a\u2028b'), '"a\\u2028b"');
+  assert.equal(
+    render('{{json .}}', withEscapedJson({ Name: 'x<y>&' })),
+    '{"Name":"x\\u003cy\\u003e\\u0026"}',
+  );
   assert.equal(render('{{json .Missing}}', data), 'null');
-  assert.equal(render('{{json .Cmd}}', data), '["sh","-c","a \\u0026\\u0026 b \\u003e c"]');
+  assert.equal(render('{{json .Cmd}}', data), '["sh","-c","a && b > c"]');
   assert.equal(render('{{json .}}', new Map([['a', 1]])), '{"a":1}');
   assert.equal(render('{{.Size | json}}', data), '12');
 });

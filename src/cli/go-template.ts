@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 
-import { jsonOf, nilOf, structType } from './go-values.js';
+import { GO_HTML_ESCAPED, jsonOf, nilOf, structType } from './go-values.js';
 
 export { GO_STRUCT } from './go-values.js';
 
@@ -516,7 +516,10 @@ function asList(value: unknown): unknown[] {
   throw new Error(`wrong type for value; expected []string; got ${goTypeName(value)}`);
 }
 
-/** Go's json.Marshal: compact, with <, > and & escaped for HTML. */
+/**
+ * docker's `json` function: a json.Encoder with SetEscapeHTML(false), so `<`, `>` and `&` stay
+ * as they are (U+2028 and U+2029 are always escaped), except in a value marked GO_HTML_ESCAPED.
+ */
 function toJson(value: unknown): string {
   const text =
     JSON.stringify(value, (_key, item: unknown) => {
@@ -527,7 +530,9 @@ function toJson(value: unknown): string {
       if (typeof item === 'bigint') return Number(item);
       return item;
     }) ?? 'null';
-  return text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${hex(ch.charCodeAt(0), 4)}`);
+  const escaped = (value as { [GO_HTML_ESCAPED]?: boolean } | null)?.[GO_HTML_ESCAPED] === true;
+  const special = escaped ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g;
+  return text.replace(special, (ch) => `\\u${hex(ch.charCodeAt(0), 4)}`);
 }
 
 /** docker's title (cases.Title with NoLower): upper-case each word's first letter. */

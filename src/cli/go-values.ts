@@ -30,6 +30,19 @@ export function jsonOf(value: unknown): unknown {
   return json === undefined ? value : json;
 }
 
+/**
+ * Marks a value that marshals itself with json.Marshal (docker's list rows: formatter's
+ * MarshalJSON), which escapes `<`, `>` and `&`; the `json` template function leaves them as
+ * they are in anything else.
+ */
+export const GO_HTML_ESCAPED: unique symbol = Symbol('go json.Marshal');
+
+/** Marks `value` as marshalling with HTML characters escaped (a non-enumerable property). */
+export function withEscapedJson<T extends object>(value: T): T {
+  Object.defineProperty(value, GO_HTML_ESCAPED, { value: true });
+  return value;
+}
+
 /** Marks a typed nil; the value is its kind and Go type. */
 export const GO_NIL: unique symbol = Symbol('go nil');
 

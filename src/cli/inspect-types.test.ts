@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { compileTemplate } from './go-template.js';
-import { typedContainer, typedNetwork } from './inspect-types.js';
+import { marshalledVolume, typedContainer, typedNetwork, typedVolume } from './inspect-types.js';
 
 const JSON_TEXT = {
   Id: 'abc',
@@ -107,4 +107,62 @@ test('a network prints as docker’s network.Inspect: Go field names, times, str
   );
   const offset = typedNetwork({ ...NETWORK_JSON, Created: '2026-11-23T03:00:00+01:00' });
   assert.equal(compileTemplate('{{.Created}}')(offset), '2026-11-23 03:00:00 +0100 +0100');
+});
+
+const VOLUME_JSON = {
+  CreatedAt: '2026-11-23T03:25:25Z',
+  Driver: 'local',
+  Labels: { z: '1', a: '<b>' },
+  Mountpoint: '/var/lib/moor/volumes/v1/_data',
+  Name: 'v1',
+  Options: null,
+  Scope: 'local',
+  Status: {},
+};
+
+test('a volume prints as docker’s volume.Volume: Go field order, nil pointers and maps', () => {
+  const render = (template: string) => compileTemplate(template)(typedVolume(VOLUME_JSON));
+  assert.equal(
+    render('{{.}}'),
+    '{<nil> 2026-11-23T03:25:25Z local map[a:<b> z:1] /var/lib/moor/volumes/v1/_data v1 map[] local map[] <nil>}',
+  );
+  assert.equal(
+    render('{{.Options}} {{.Status}} {{.UsageData}} {{.ClusterVolume}}'),
+    'map[] map[] <nil> <nil>',
+  );
+  assert.equal(render('{{json .Labels}} {{json .Options}}'), '{"a":"<b>","z":"1"} null');
+  assert.throws(
+    () => render('{{.UsageData.Size}}'),
+    /nil pointer evaluating \*volume\.UsageData\.Size/,
+  );
+  assert.throws(
+    () => render('{{.ClusterVolume.ID}}'),
+    /nil pointer evaluating \*volume\.ClusterVolume\.ID/,
+  );
+  assert.throws(() => render('{{.Nope}}'), /can't evaluate field Nope in type volume\.Volume/);
+  const used = typedVolume({ ...VOLUME_JSON, UsageData: { Size: 2048, RefCount: 1 } });
+  assert.equal(compileTemplate('{{.UsageData}}')(used), '{1 2048}');
+});
+
+test('a volume marshalled as the docker CLI marshals volume.Volume', () => {
+  // Fields volume.Volume does not have are dropped, an empty Status left out.
+  assert.deepEqual(Object.entries(marshalledVolume({ ...VOLUME_JSON, Extra: 'x' })), [
+    ['CreatedAt', '2026-11-23T03:25:25Z'],
+    ['Driver', 'local'],
+    ['Labels', { a: '<b>', z: '1' }],
+    ['Mountpoint', '/var/lib/moor/volumes/v1/_data'],
+    ['Name', 'v1'],
+    ['Options', null],
+    ['Scope', 'local'],
+  ]);
+  const full = marshalledVolume({
+    Name: 'v',
+    Status: { b: { y: 1, x: 2 }, a: 'on' },
+    UsageData: { Size: 1, RefCount: 2 },
+  });
+  assert.equal(
+    JSON.stringify(full),
+    '{"Driver":"","Labels":null,"Mountpoint":"","Name":"v","Options":null,"Scope":"",' +
+      '"Status":{"a":"on","b":{"x":2,"y":1}},"UsageData":{"RefCount":2,"Size":1}}',
+  );
 });

@@ -3,8 +3,8 @@
  * and only when that fails on the decoded JSON (with `missingkey=error`). What the typed value
  * prints differs from the JSON where the JSON says nothing or null: a nil slice prints `[]`, a
  * nil map `map[]`, a nil pointer `<nil>`, a duration `5s`, a time in Go's layout, a struct
- * `{a b}`. These are the Go types of a container and a network, as far as printing needs
- * them, and the conversion of the daemon's JSON.
+ * `{a b}`. These are the Go types of a container, a network and a volume, as far as printing
+ * needs them, and the conversion of the daemon's JSON.
  */
 import { GO_STRUCT, GoDuration, GoTime, goNil, jsonOf, withJson } from './go-values.js';
 
@@ -260,7 +260,7 @@ const NETWORK = struct('network.Inspect', [
 ]);
 
 const VOLUME = struct('volume.Volume', [
-  ['ClusterVolume', { ptr: 'any' }],
+  ['ClusterVolume', { ptr: struct('volume.ClusterVolume', []) }],
   ['CreatedAt', str],
   ['Driver', str],
   ['Labels', { map: str }],
@@ -346,6 +346,45 @@ function convert(value: unknown, kind: Kind): unknown {
     Object.keys(source).map((name) => [name, jsonOf(out[goNames.get(name) ?? name])]),
   );
   return withJson(out, json);
+}
+
+/** Decoded JSON as Go marshals it back from an interface{}: objects' keys sorted. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((key) => [key, sortedKeys(value[key])]));
+}
+
+/**
+ * A volume's inspect JSON as the docker CLI marshals its volume.Volume back (it keeps no raw
+ * JSON for volumes): Go's field order, fields it does not know dropped, the `omitempty` ones
+ * (ClusterVolume, CreatedAt, Status, UsageData) left out when empty, maps' keys sorted.
+ */
+export function marshalledVolume(json: unknown): Record<string, unknown> {
+  const source = isObject(json) ? json : {};
+  const text = (name: string) => {
+    const value = source[name];
+    return typeof value === 'string' ? value : '';
+  };
+  const map = (name: string) => (isObject(source[name]) ? sortedKeys(source[name]) : null);
+  const count = (value: unknown) => (typeof value === 'number' ? value : 0);
+  const status = map('Status');
+  const usage = source['UsageData'];
+  return {
+    ...(isObject(source['ClusterVolume']) ? { ClusterVolume: source['ClusterVolume'] } : {}),
+    ...(text('CreatedAt') !== '' ? { CreatedAt: text('CreatedAt') } : {}),
+    Driver: text('Driver'),
+    Labels: map('Labels'),
+    Mountpoint: text('Mountpoint'),
+    Name: text('Name'),
+    Options: map('Options'),
+    Scope: text('Scope'),
+    ...(isObject(status) && Object.keys(status).length > 0 ? { Status: status } : {}),
+    ...(isObject(usage)
+      ? { UsageData: { RefCount: count(usage['RefCount']), Size: count(usage['Size']) } }
+      : {}),
+  };
 }
 
 /** A volume's inspect JSON as docker's typed value prints in templates. */

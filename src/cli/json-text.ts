@@ -58,3 +58,12 @@ export function compactJson(text: string): string {
   tokens(text, (token) => (out += token));
   return out;
 }
+
+/** Go's json.Marshal of a JS value: compact, with `<`, `>`, `&`, U+2028 and U+2029 escaped. */
+export function marshalJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -12,6 +12,7 @@ import {
   isTableFormat,
   type Renderer,
 } from './go-template.js';
+import { withEscapedJson } from './go-values.js';
 import { charWidth, tabwrite } from './tab-writer.js';
 
 /** docker's `{{.ID}}` for `-q`. */
@@ -34,7 +35,7 @@ function compile(body: string, header = false): Renderer {
 
 /**
  * A row as docker's formatter.MarshalJSON sees it: a Go map, so `{{json .}}` prints its keys in
- * sorted order.
+ * sorted order (and, json.Marshal's, with HTML characters escaped).
  */
 function sortedRow(row: Row): Row {
   const sorted: Record<PropertyKey, unknown> = Object.fromEntries(
@@ -42,7 +43,7 @@ function sortedRow(row: Row): Row {
   );
   const struct = (row as { [GO_STRUCT]?: unknown })[GO_STRUCT];
   if (struct !== undefined) sorted[GO_STRUCT] = struct;
-  return sorted as Row;
+  return withEscapedJson(sorted) as Row;
 }
 
 /** The template body docker executes for a `--format` value (formatter.Context.preFormat). */

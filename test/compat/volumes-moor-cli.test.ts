@@ -46,6 +46,8 @@ describe('moor volume commands print what docker prints', { skip: !isRoot && 'ne
       'table {{.Name}}\t{{.Driver}}\t{{.Scope}}\t{{.Labels}}\t{{.Label "team"}}\t{{.Links}}\t{{.Size}}',
     ]);
     await both(argv`volume ls --format json`);
+    await both(argv`volume ls --format raw`);
+    await both(argv`volume ls -q --format raw`);
     for (const filter of [
       'name=labelled',
       'label=team=a',
@@ -77,6 +79,37 @@ describe('moor volume commands print what docker prints', { skip: !isRoot && 'ne
     await both(argv`volume create --help`);
     await both(argv`volume rm --help`);
     await both(argv`volume`);
+  });
+
+  test('docker’s checks, typed inspect templates, HTML characters, top-level inspect', async () => {
+    await same('named', argv`volume create --name @`);
+    await same('named', argv`volume create --name @ other`);
+    await both(['volume', 'create', '--label', 'bad label']);
+    await both(argv`volume create --label =x`);
+    await both(argv`volume create one two`);
+    await both(argv`volume list extra`);
+    await both(argv`volume remove`);
+    // No raw JSON for `volume inspect`: a template fails on volume.Volume, with no fallback.
+    await same('named', [...argv`volume inspect -f`, '{{.Nope}}', '@', '@']);
+    await same('named', [...argv`volume inspect -f`, '{{.UsageData.Size}}', '@']);
+    await same('named', [...argv`volume inspect -f`, '{{.ClusterVolume}} {{.Status}}', '@']);
+    // The CLI marshals the volume again (maps sorted, HTML escaped); `json` in templates does
+    // not escape. (One label where docker joins them in Go's random map order.)
+    await same('sorted', argv`volume create --label z=1 --label a=2 @`);
+    await same('sorted', argv`volume inspect @`);
+    await same('html', ['volume', 'create', '--label', 'a=<b>&', '@']);
+    await same('html', argv`volume inspect @`);
+    await same('html', argv`volume inspect --format json @`);
+    await same('html', [...argv`volume inspect -f`, '{{json .Labels}} {{json .}}', '@']);
+    await same('html', [...argv`volume ls -f name=@ --format`, '{{json .}} {{json .Labels}}']);
+    // The top-level inspect finds volumes after containers, images and networks.
+    await same('named', argv`inspect @`);
+    await same('named', [...argv`inspect --type volume -f`, '{{.Name}} {{.Options}}', '@']);
+    await same('named', argv`inspect -s @`);
+    await same('named', argv`volume rm @`);
+    await same('html', argv`volume rm -f @`);
+    await same('sorted', argv`volume rm @`);
+    await both(argv`volume prune --all --filter all=1`);
   });
 
   test('rm of a volume in use, and prune (anonymous only, then --all)', async () => {

@@ -7,6 +7,7 @@ import { TemplateError, compileTemplate, type Renderer } from '../go-template.js
 import { inspectContainer } from '../inspect-container.js';
 import { compactJson, indentJson } from '../json-text.js';
 import { fetchInspected } from '../inspect-fetch.js';
+import { typedVolume } from '../inspect-types.js';
 
 const FORMAT_FLAG: FlagSpec = {
   name: 'format',
@@ -21,6 +22,11 @@ export interface Inspected {
   value: unknown;
   /** The value as docker's Go type prints it (inspect-types.ts), where moor models it. */
   typed?: unknown;
+  /**
+   * docker's lookup has no raw JSON (`volume inspect`): a template that fails on the typed
+   * value is an error, with no second try on the JSON.
+   */
+  typedOnly?: boolean;
 }
 
 /** GET /images/{name}/json. */
@@ -46,7 +52,8 @@ function jsonInspector(render: (text: string) => string): Inspector {
 
 /**
  * docker's TemplateInspector: the template runs on the typed value; if that fails, on the
- * decoded JSON with `missingkey=error`, whose failure is the one reported.
+ * decoded JSON with `missingkey=error`, whose failure is the one reported (without raw JSON,
+ * the typed value's).
  */
 function templateInspector(render: Renderer, renderRaw: Renderer): Inspector {
   let out = '';
@@ -58,7 +65,7 @@ function templateInspector(render: Renderer, renderRaw: Renderer): Inspector {
             out += render(item.typed) + '\n';
             return;
           } catch (err) {
-            if (!(err instanceof TemplateError)) throw err;
+            if (!(err instanceof TemplateError) || item.typedOnly) throw err;
           }
         }
         out += (item.typed !== undefined ? renderRaw : render)(item.value) + '\n';
@@ -148,6 +155,13 @@ const LOOKUPS: { type: string; lookup: Lookup }[] = [
   },
   { type: 'image', lookup: (ctx, ref) => inspectImage(ctx, ref) },
   { type: 'network', lookup: (ctx, ref) => fetchInspected(ctx, `/networks/${escapePath(ref)}`) },
+  {
+    type: 'volume',
+    lookup: async (ctx, ref) => {
+      const inspected = await fetchInspected(ctx, `/volumes/${escapePath(ref)}`);
+      return { ...inspected, typed: typedVolume(inspected.value) };
+    },
+  },
 ];
 
 function isSkippable(err: unknown): boolean {
@@ -168,7 +182,11 @@ async function inspectAny(
   for (const candidate of LOOKUPS) {
     if (type !== '' && candidate.type !== type) continue;
     try {
-      return await candidate.lookup(ctx, ref, size);
+      const found = await candidate.lookup(ctx, ref, size);
+      if (size && candidate.type !== 'container') {
+        ctx.stderr.write(`WARNING: --size ignored for ${candidate.type}\n`);
+      }
+      return found;
     } catch (err) {
       if (type !== '' || !isSkippable(err)) throw err;
     }

@@ -97,12 +97,13 @@ export const COMMANDS = new Map<string, Command>([
   ['network prune', networkPruneCommand],
   ['network connect', networkConnectCommand],
   ['network disconnect', networkDisconnectCommand],
+  // docker names an alias's command by its first name (`'docker volume ls' accepts no ...`).
   ['volume ls', volumeLsCommand],
-  ['volume list', aliasCommand(volumeLsCommand, 'volume list')],
+  ['volume list', volumeLsCommand],
   ['volume inspect', volumeInspectCommand],
   ['volume create', volumeCreateCommand],
   ['volume rm', volumeRmCommand],
-  ['volume remove', aliasCommand(volumeRmCommand, 'volume remove')],
+  ['volume remove', volumeRmCommand],
   ['volume prune', volumePruneCommand],
 ]);
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { compileTemplate } from '../go-template.js';
 import { typedVolume } from '../inspect-types.js';
-import { naturalLess, volumePruneReport, volumeRow } from './volume.js';
+import { naturalLess, volumeFormat, volumePruneReport, volumeRow } from './volume.js';
 
 test('volumes sort in natural order, as docker lists them', () => {
   const names = ['v10', 'v2', 'a', 'v1b', 'v1'];
@@ -54,4 +54,12 @@ test('prune report and the typed volume for inspect templates', () => {
     compileTemplate('{{.}}|{{.Labels}}|{{.UsageData}}|{{json .Labels}}')(typed),
     '{<nil> 2026-11-23T03:00:00Z local map[] /m v map[type:tmpfs] local map[] <nil>}|map[]|<nil>|null',
   );
+});
+
+test('docker’s table and raw formats, with and without -q', () => {
+  assert.equal(volumeFormat('table', false), 'table {{.Driver}}\\t{{.Name}}');
+  assert.equal(volumeFormat('table', true), '{{.Name}}');
+  assert.equal(volumeFormat('raw', false), 'name: {{.Name}}\\ndriver: {{.Driver}}\\n');
+  assert.equal(volumeFormat('raw', true), 'name: {{.Name}}');
+  assert.equal(volumeFormat('json', true), 'json');
 });

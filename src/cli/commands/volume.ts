@@ -5,16 +5,17 @@ import type {
   VolumePruneResponse,
 } from '../../api-types/index.js';
 import { ApiError, escapePath } from '../../client/index.js';
-import { type FlagSpec, flagBool, flagList, flagString } from '../../core/index.js';
+import { type FlagSpec, errorMessage, flagBool, flagList, flagString } from '../../core/index.js';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js';
 import type { Command } from '../context.js';
 import { errorText, isApiStatus } from '../error-text.js';
 import { addFilter, filtersQuery, parseFilters } from '../filter-flag.js';
 import { GO_STRUCT } from '../go-template.js';
 import { fetchInspected } from '../inspect-fetch.js';
-import { typedVolume } from '../inspect-types.js';
+import { marshalledVolume, typedVolume } from '../inspect-types.js';
+import { marshalJson } from '../json-text.js';
 import { confirm } from '../prompt.js';
-import { keyValueMap } from '../run-values.js';
+import { flagValueError, keyValueMap, validateLabel } from '../run-values.js';
 import { type Row, renderList } from '../table.js';
 import { humanSize } from '../units.js';
 import { runInspect } from './image-inspect.js';
@@ -73,6 +74,14 @@ export function naturalLess(a: string, b: string): boolean {
   return pa.length < pb.length;
 }
 
+/** docker's NewVolumeFormat: the `table` and `raw` keywords, with and without `-q`. */
+export function volumeFormat(source: string, quiet: boolean): string {
+  if (source === 'table') return quiet ? '{{.Name}}' : 'table {{.Driver}}\\t{{.Name}}';
+  if (source === 'raw')
+    return quiet ? 'name: {{.Name}}' : 'name: {{.Name}}\\ndriver: {{.Driver}}\\n';
+  return source;
+}
+
 export const volumeLsCommand: Command = {
   name: 'volume ls',
   summary: 'List volumes',
@@ -104,13 +113,7 @@ export const volumeLsCommand: Command = {
     const volumes = [...(listed.Volumes ?? [])].sort((a, b) =>
       naturalLess(a.Name, b.Name) ? -1 : naturalLess(b.Name, a.Name) ? 1 : 0,
     );
-    const source = flagString(flags, 'format') || 'table';
-    const format =
-      source === 'table'
-        ? flagBool(flags, 'quiet')
-          ? '{{.Name}}'
-          : 'table {{.Driver}}\\t{{.Name}}'
-        : source;
+    const format = volumeFormat(flagString(flags, 'format') || 'table', flagBool(flags, 'quiet'));
     ctx.stdout.write(renderList(format, volumes.map(volumeRow), VOLUME_HEADERS));
     return 0;
   },
@@ -130,8 +133,11 @@ export const volumeInspectCommand: Command = {
     if (!flags) return 0;
     checkArgs(this, flags.args, 1);
     return runInspect(ctx, flags.args, flagString(flags, 'format') ?? '', async (ref) => {
-      const inspected = await fetchInspected(ctx, `/volumes/${escapePath(ref)}`);
-      return { ...inspected, typed: typedVolume(inspected.value) };
+      const { value } = await fetchInspected(ctx, `/volumes/${escapePath(ref)}`);
+      // docker prints its typed volume.Volume, marshalled again: no raw JSON, no fallback.
+      const volume = marshalledVolume(value);
+      const typed = typedVolume(volume);
+      return { raw: marshalJson(volume), value: volume, typed, typedOnly: true };
     });
   },
 };
@@ -145,6 +151,7 @@ const CREATE_FLAGS: FlagSpec[] = [
     help: 'Specify volume driver name (default "local")',
   },
   { name: 'label', type: 'list', value: 'list', help: 'Set metadata for a volume' },
+  { name: 'name', type: 'string', value: 'string', help: 'Specify volume name', hidden: true },
   {
     name: 'opt',
     short: 'o',
@@ -161,7 +168,21 @@ export const volumeCreateCommand: Command = {
   async run(ctx, argv) {
     const flags = parseOrHelp(ctx, this, CREATE_FLAGS, argv);
     if (!flags) return 0;
+    // docker checks labels as it parses the flags, before the arguments.
+    for (const label of flagList(flags, 'label')) {
+      try {
+        validateLabel(label);
+      } catch (err) {
+        throw flagValueError('label', label, errorMessage(err));
+      }
+    }
     checkArgs(this, flags.args, 0, 1);
+    const name = flagString(flags, 'name') ?? '';
+    if (flags.args.length === 1 && name !== '') {
+      throw new Error(
+        'conflicting options: cannot specify a volume-name through both --name and as a positional arg',
+      );
+    }
     // As docker's: empty options and labels are left out (the volume then shows null).
     const options = keyValueMap(flagList(flags, 'opt'));
     const labels = keyValueMap(flagList(flags, 'label'));
@@ -169,7 +190,7 @@ export const volumeCreateCommand: Command = {
       Driver: flagString(flags, 'driver') || 'local',
       ...(Object.keys(options).length > 0 ? { DriverOpts: options } : {}),
       ...(Object.keys(labels).length > 0 ? { Labels: labels } : {}),
-      Name: flags.args[0] ?? '',
+      Name: flags.args[0] ?? name,
     };
     const created = await ctx.client().json<Volume>('POST', '/volumes/create', { body: request });
     ctx.stdout.write(`${created.Name}\n`);
@@ -261,7 +282,13 @@ export const volumePruneCommand: Command = {
     checkArgs(this, flags.args, 0, 0);
     const filters = parseFilters(flagList(flags, 'filter'), '--filter');
     const all = flagBool(flags, 'all');
-    if (all) addFilter(filters, 'all', 'true');
+    if (all) {
+      if (filters['all']) {
+        throw new Error('conflicting options: cannot specify both --all and --filter all=1');
+      }
+      // docker 28 asks for every unused volume with the filter all=true.
+      addFilter(filters, 'all', 'true');
+    }
     const warning = all ? PRUNE_ALL : PRUNE_ANONYMOUS;
     if (!flagBool(flags, 'force') && !(await confirm(ctx, warning))) return 0;
     const report = await ctx.client().json<VolumePruneResponse>('POST', '/volumes/prune', {
