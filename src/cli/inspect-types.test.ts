@@ -166,3 +166,15 @@ test('a volume marshalled as the docker CLI marshals volume.Volume', () => {
       '"Status":{"a":"on","b":{"x":2,"y":1}},"UsageData":{"RefCount":2,"Size":1}}',
   );
 });
+
+test('HostConfig resources go by their Go names: NanoCpus only through the JSON', () => {
+  const typed = typedContainer({ HostConfig: { NanoCpus: 5e8, CpuShares: 512, Memory: 64 } });
+  assert.equal(
+    compileTemplate('{{.HostConfig.NanoCPUs}} {{.HostConfig.CPUShares}}')(typed),
+    '500000000 512',
+  );
+  assert.throws(
+    () => compileTemplate('{{.HostConfig.NanoCpus}}')(typed),
+    /can't evaluate field NanoCpus/,
+  );
+});

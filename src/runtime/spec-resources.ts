@@ -41,8 +41,10 @@ function memoryOf(r: Resources): OciMemory | undefined {
   const memory: OciMemory = {};
   if ((r.Memory ?? 0) > 0) memory.limit = r.Memory;
   if ((r.MemoryReservation ?? 0) > 0) memory.reservation = r.MemoryReservation;
-  // -1: unlimited swap.
-  if ((r.MemorySwap ?? 0) > 0 || r.MemorySwap === -1) memory.swap = r.MemorySwap;
+  // -1: unlimited swap (meaningful with a memory limit, which it then lifts).
+  if ((r.MemorySwap ?? 0) > 0 || (r.MemorySwap === -1 && (r.Memory ?? 0) > 0)) {
+    memory.swap = r.MemorySwap;
+  }
   if (r.MemorySwappiness !== null && r.MemorySwappiness !== undefined && r.MemorySwappiness >= 0) {
     memory.swappiness = r.MemorySwappiness;
   }

@@ -11,6 +11,11 @@ export function isValidVolumeName(name: string): boolean {
 /** Throws Docker's InvalidArgument for a name the local driver refuses. */
 export function validateVolumeName(name: string): void {
   if (isValidVolumeName(name)) return;
+  if (name.length === 1) {
+    throw invalidArgument(
+      'volume name is too short, names should be at least two alphanumeric characters',
+    );
+  }
   throw invalidArgument(
     `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
   );

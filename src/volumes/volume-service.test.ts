@@ -34,7 +34,8 @@ test('create: named, idempotent, anonymous with Docker’s label; Docker’s err
   assert.match(anon.name, /^[0-9a-f]{64}$/);
   assert.deepEqual(anon.labels, { 'com.docker.volume.anonymous': '' });
   assert.deepEqual((await readdir(join(root, 'data'))).sort(), ['_data', 'volume.json']);
-  await assert.rejects(volumes.create({ name: 'x' }), /includes invalid characters/);
+  await assert.rejects(volumes.create({ name: 'x' }), /volume name is too short/);
+  await assert.rejects(volumes.create({ name: 'x$y' }), /includes invalid characters/);
   await assert.rejects(volumes.create({ name: 'a/b' }), { kind: 'InvalidArgument' });
   await assert.rejects(volumes.create({ name: 'vv', driverOpts: { foo: '1' } }), {
     message: 'invalid option: "foo"',

@@ -14,6 +14,7 @@ import { pauseCommand, unpauseCommand } from './container-pause.js';
 import { containerPruneCommand } from './container-prune.js';
 import { rmCommand } from './container-remove.js';
 import { renameCommand } from './container-rename.js';
+import { updateCommand } from './container-update.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
 import { restartCommand, stopCommand } from './container-stop.js';
@@ -120,6 +121,7 @@ function containerCommands(): [string, Command][] {
     [unpauseCommand],
     [waitCommand],
     [renameCommand],
+    [updateCommand],
     [rmCommand, 'rm', 'remove'],
     [psCommand, 'ls', 'list', 'ps'],
     [topCommand],
