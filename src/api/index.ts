@@ -15,4 +15,5 @@ export { containerFileRoutes } from './routes/container-files.js';
 export type { ContainerFilesBackend } from './routes/container-files.js';
 export { networkRoutes } from './routes/networks.js';
 export { volumeRoutes } from './routes/volumes.js';
+export { containerStatsRoutes } from './routes/container-stats.js';
 export type { NetworksBackend } from './routes/networks.js';

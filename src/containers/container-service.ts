@@ -21,6 +21,7 @@ import { validateName } from './container-names.js';
 import type { ContainerRecord } from './container-record.js';
 import { removeContainer } from './container-remove.js';
 import { updateContainer } from './container-update.js';
+import { type StatsFrame, containerStats } from './container-stats.js';
 import { startError } from './container-start.js';
 import {
   killContainer,
@@ -70,6 +71,11 @@ export interface ContainerService extends ContainerFiles {
   rename(ref: string, name: string): Promise<void>;
   /** docker update: new limits and restart policy; returns dockerd's warnings. */
   update(ref: string, request: ContainerUpdateRequest): Promise<string[]>;
+  /** Docker's stats samples (see containerStats). */
+  stats(
+    ref: string,
+    options: { stream: boolean; oneShot: boolean; signal: AbortSignal },
+  ): AsyncIterable<StatsFrame>;
   remove(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
   prune(filters: ContainerFilters): Promise<{ deleted: string[]; reclaimed: number }>;
   list(options: { all: boolean; limit?: number; filters: ContainerFilters }): ContainerRecord[];
@@ -215,6 +221,7 @@ export function bindContainerService(containers: Containers): ContainerService {
       });
     },
     update: (ref, request) => updateContainer(ctx, resolve(ref).id, request),
+    stats: (ref, options) => containerStats(ctx, resolve(ref).id, options),
     async remove(ref, options) {
       if (options.link)
         throw invalidArgument('Conflict, cannot remove the default link name of the container');

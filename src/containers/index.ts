@@ -7,6 +7,7 @@ export type {
 export { openContainers } from './open-containers.js';
 export type { Containers, OpenContainersOptions } from './open-containers.js';
 export { bindContainerService } from './container-service.js';
+export type { StatsFrame, StatsSample } from './container-stats.js';
 export type { ContainerService, LogsOptions, WaitCondition } from './container-service.js';
 export type { ContainerView } from './container-view.js';
 export type { ExecSession } from './container-context.js';

@@ -10,6 +10,7 @@ import {
   imageRoutes,
   networkRoutes,
   volumeRoutes,
+  containerStatsRoutes,
   systemRoutes,
 } from '../api/index.js';
 import {
@@ -190,6 +191,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ...containerRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),
+        ...containerStatsRoutes(running),
         ...networkRoutes({
           ...networks,
           connect: (network, container, config) =>

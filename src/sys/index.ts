@@ -17,3 +17,4 @@ export * from './port-probe.js';
 export * from './host-routes.js';
 export * from './filesystem-mount.js';
 export * from './host-cpus.js';
+export * from './cgroup-stats.js';
