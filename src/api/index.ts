@@ -16,4 +16,5 @@ export type { ContainerFilesBackend } from './routes/container-files.js';
 export { networkRoutes } from './routes/networks.js';
 export { volumeRoutes } from './routes/volumes.js';
 export { containerStatsRoutes } from './routes/container-stats.js';
+export { eventRoutes } from './routes/events.js';
 export type { NetworksBackend } from './routes/networks.js';

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/index.js';
 import type { NetworkService } from '../network/index.js';
 import type { VolumeService } from '../volumes/index.js';
+import type { PublishEvent } from '../events/index.js';
 import type { Images } from '../images/index.js';
 import type { LogPump } from '../logging/index.js';
 import type { Runc } from '../runtime/index.js';
@@ -81,6 +82,8 @@ export interface ContainerContext {
   networks: ContainerNetworks | undefined;
   /** Volumes (none: containers cannot use volumes). */
   volumes: ContainerVolumes | undefined;
+  /** The engine's event log (none: events are not kept). */
+  publish?: PublishEvent | undefined;
 }
 
 /** What containers need of the volume service. */

@@ -17,6 +17,7 @@ import { normalizeLinks } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { claimMounts, planMounts } from './container-mounts.js';
 import { labelModeWarnings } from './mount-point.js';
+import { publishContainerEvent } from './container-event.js';
 import { blkioDevicePaths, checkResources } from './resource-checks.js';
 import { blockDeviceNumbers } from '../sys/index.js';
 import { validateRestartPolicy } from './restart-policy.js';
@@ -185,6 +186,7 @@ export async function createContainer(
       }),
     ]);
     await ctx.store.save(record);
+    publishContainerEvent(ctx, record, 'create');
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {
     ctx.store.releaseName(name, id);

@@ -8,6 +8,7 @@ import type { ContainerRecord } from './container-record.js';
 import { markExited } from './container-state.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { releaseMounts } from './container-mounts.js';
+import { publishContainerEvent, publishNetworkEvents } from './container-event.js';
 
 async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
   try {
@@ -59,10 +60,13 @@ export async function recordExit(
   const oomKilled = await pathExists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
+  publishNetworkEvents(ctx, id, record.state.networks ?? [], 'disconnect');
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);
   await releaseMounts(ctx, id);
   const exited = markExited(record.state, exit.code, exit.at, oomKilled);
+  if (oomKilled) publishContainerEvent(ctx, record, 'oom');
+  publishContainerEvent(ctx, record, 'die', { exitCode: String(exit.code) });
   delete exited.networks;
   delete exited.ports;
   const updated: ContainerRecord = { ...record, state: exited };

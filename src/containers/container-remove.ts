@@ -7,6 +7,7 @@ import { stopLiveParts } from './container-exit.js';
 import { killContainer, waitForExit } from './container-stop.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { releaseMounts } from './container-mounts.js';
+import { publishContainerEvent } from './container-event.js';
 
 /**
  * Docker's rm: a running container needs `force` (then it is killed first). The record goes
@@ -63,6 +64,7 @@ export async function discardContainer(
     rm(paths.exitFile, { force: true }),
   ]);
   await ctx.store.delete(id);
+  publishContainerEvent(ctx, record, 'destroy');
   // Anonymous volumes go with `rm -v` and --rm; named ones stay.
   await ctx.volumes?.forget(id, { removeAnonymous: options.volumes });
   ctx.live.delete(id);

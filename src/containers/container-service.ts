@@ -21,6 +21,7 @@ import { validateName } from './container-names.js';
 import type { ContainerRecord } from './container-record.js';
 import { removeContainer } from './container-remove.js';
 import { updateContainer } from './container-update.js';
+import { publishContainerEvent } from './container-event.js';
 import { type StatsFrame, containerStats } from './container-stats.js';
 import { startError } from './container-start.js';
 import {
@@ -149,6 +150,8 @@ export function bindContainerService(containers: Containers): ContainerService {
         await stopContainer(ctx, id, options);
       }
       await service.start(id);
+      const restarted = ctx.store.get(id);
+      if (restarted) publishContainerEvent(ctx, restarted, 'restart');
     },
     kill: (ref, signal) => killContainer(ctx, resolve(ref).id, signal, ref),
     pause: (ref) => pauseContainer(ctx, resolve(ref).id),
@@ -219,6 +222,9 @@ export function bindContainerService(containers: Containers): ContainerService {
         }
         ctx.store.releaseName(record.name, record.id);
       });
+      publishContainerEvent(ctx, { ...record, name: newName }, 'rename', {
+        oldName: `/${record.name}`,
+      });
     },
     update: (ref, request) => updateContainer(ctx, resolve(ref).id, request),
     stats: (ref, options) => containerStats(ctx, resolve(ref).id, options),
@@ -255,7 +261,9 @@ export function bindContainerService(containers: Containers): ContainerService {
       if (record.state.status !== 'running' && record.state.status !== 'paused') {
         throw conflict(`Container ${record.id} is not running`);
       }
-      return processTable(psArgs, await ctx.runc.pids(record.id));
+      const table = await processTable(psArgs, await ctx.runc.pids(record.id));
+      publishContainerEvent(ctx, record, 'top');
+      return table;
     },
     async resize(ref, height, width) {
       const record = resolve(ref);

@@ -29,6 +29,7 @@ import { probeCommand, startHealthCheck } from './health-check.js';
 import { linkAliases, linkedHosts } from './container-links.js';
 import { writeEtcFiles } from './etc-files.js';
 import { releaseMounts, runtimeMounts } from './container-mounts.js';
+import { publishContainerEvent, publishNetworkEvents } from './container-event.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
 import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
@@ -170,6 +171,7 @@ export async function startContainer(
       throw err;
     }
     await ctx.networks?.plumb(attachments, started.pid);
+    publishNetworkEvents(ctx, id, attachments, 'connect');
     const ports = await publishPorts(ctx, record, attachments[0]);
     const now = rfc3339Nano(BigInt(Date.now()) * 1_000_000n);
     const running = {
@@ -187,6 +189,7 @@ export async function startContainer(
     ctx.liveOf(id).startedAtMs = Date.now();
     ctx.eventsOf(id).emit('created');
     await ctx.runc.start(id);
+    publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
     await recordStartFailure(ctx, id, err);

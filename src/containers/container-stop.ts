@@ -2,6 +2,7 @@ import { invalidArgument } from '../core/index.js';
 import { isPlatformSignal, parseSignal } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
+import { publishContainerEvent } from './container-event.js';
 import {
   canKill,
   canPause,
@@ -78,12 +79,16 @@ export async function stopContainer(
     if (!current) return;
     await setManuallyStopped(ctx, current);
     if (current.state.status === 'paused') await ctx.runc.resume(id).catch(() => undefined);
+    publishContainerEvent(ctx, current, 'kill', { signal: String(signal) });
     await ctx.runc.kill(id, signal).catch(() => undefined);
   });
   const waitMs = timeout < 0 ? 2 ** 31 - 1 : timeout * 1000;
-  if (await waitForExit(ctx, id, waitMs)) return;
-  await ctx.runc.kill(id, SIGKILL, true).catch(() => undefined);
-  await waitForExit(ctx, id, 2 ** 31 - 1);
+  if (!(await waitForExit(ctx, id, waitMs))) {
+    publishContainerEvent(ctx, record, 'kill', { signal: String(SIGKILL) });
+    await ctx.runc.kill(id, SIGKILL, true).catch(() => undefined);
+    await waitForExit(ctx, id, 2 ** 31 - 1);
+  }
+  publishContainerEvent(ctx, record, 'stop');
 }
 
 /** Docker's kill: any signal to the init; Conflict when not running. */
@@ -104,6 +109,7 @@ export async function killContainer(
       );
     }
     if (signal === SIGKILL || signal === 15) await setManuallyStopped(ctx, record);
+    publishContainerEvent(ctx, record, 'kill', { signal: String(signal) });
     await ctx.runc.kill(id, signal, signal === SIGKILL);
   });
   if (signal === SIGKILL) await waitForExit(ctx, id, 10_000);
@@ -116,6 +122,7 @@ export async function pauseContainer(ctx: ContainerContext, id: string): Promise
     canPause(record);
     await ctx.runc.pause(id);
     await ctx.store.save({ ...record, state: markPaused(record.state) });
+    publishContainerEvent(ctx, record, 'pause');
   });
 }
 
@@ -126,5 +133,6 @@ export async function unpauseContainer(ctx: ContainerContext, id: string): Promi
     canUnpause(record);
     await ctx.runc.resume(id);
     await ctx.store.save({ ...record, state: markUnpaused(record.state) });
+    publishContainerEvent(ctx, record, 'unpause');
   });
 }

@@ -5,6 +5,7 @@ import { blockDeviceNumbers } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
 import { blkioDevicePaths, checkResources } from './resource-checks.js';
 import { validateRestartPolicy } from './restart-policy.js';
+import { publishContainerEvent } from './container-event.js';
 
 /** The fields docker update may change; zero (or absent) leaves a field as it is. */
 const UPDATABLE = [
@@ -103,6 +104,7 @@ export async function updateContainer(
       await ctx.runc.update(id, buildResources(hostConfig, devices));
     }
     await ctx.store.save({ ...record, hostConfig });
+    publishContainerEvent(ctx, record, 'update');
     return [];
   });
 }

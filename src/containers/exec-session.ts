@@ -12,6 +12,7 @@ import { canExec } from './container-state.js';
 import { mergeEnv } from './container-config.js';
 import { resolveContainerUser } from './process-setup.js';
 import { mountedRootfsReader } from './rootfs-reader.js';
+import { publishContainerEvent } from './container-event.js';
 
 export type { ExecSession };
 
@@ -39,6 +40,7 @@ export function createExec(ctx: ContainerContext, containerId: string, config: E
     paths: execPaths(ctx.dirs, id),
     events: new ContainerLifecycle(),
   });
+  publishContainerEvent(ctx, record, `exec_create: ${config.Cmd.join(' ')}`, { execID: id });
   return id;
 }
 
@@ -155,6 +157,9 @@ export async function startExec(
   session.pid = started.pid;
   session.running = true;
   session.events.emit('created');
+  const owner = ctx.store.get(session.containerId);
+  const command = (session.config.Cmd ?? []).join(' ');
+  if (owner) publishContainerEvent(ctx, owner, `exec_start: ${command}`, { execID: session.id });
   void (started.exited ?? Promise.resolve(1))
     .catch(() => 1)
     .then(async (code) => {
@@ -163,6 +168,12 @@ export async function startExec(
       session.exitCode = code;
       session.running = false;
       session.events.emit('exit', code);
+      if (owner) {
+        publishContainerEvent(ctx, owner, 'exec_die', {
+          execID: session.id,
+          exitCode: String(code),
+        });
+      }
       await rm(paths.bundle, { recursive: true, force: true });
     });
 }

@@ -27,6 +27,7 @@ import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
+import type { PublishEvent } from '../events/index.js';
 import { reacquireMounts, volumeNamesOf } from './container-mounts.js';
 
 export interface OpenContainersOptions {
@@ -40,6 +41,7 @@ export interface OpenContainersOptions {
   runtimeBinary?: string;
   networks?: ContainerNetworks;
   volumes?: ContainerVolumes;
+  publish?: PublishEvent;
 }
 
 /** Whether `pid` is a live conmon process (and not a recycled pid). */
@@ -114,6 +116,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     shuttingDown: false,
     networks: options.networks,
     volumes: options.volumes,
+    publish: options.publish,
   };
   for (const record of store.all()) options.volumes?.restore(record.id, volumeNamesOf(record));
 

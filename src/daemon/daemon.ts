@@ -11,6 +11,7 @@ import {
   networkRoutes,
   volumeRoutes,
   containerStatsRoutes,
+  eventRoutes,
   systemRoutes,
 } from '../api/index.js';
 import {
@@ -47,6 +48,7 @@ import {
   openNetworkStore,
 } from '../network/index.js';
 import { type VolumeService, createVolumeService, openVolumeStore } from '../volumes/index.js';
+import { type EventLog, openEventLog } from '../events/index.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import { createSystemService, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
@@ -109,6 +111,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   let containers: ContainerService | undefined;
   let networks: NetworkService | undefined;
   let volumes: VolumeService | undefined;
+  let eventLog: EventLog | undefined;
   let pidfileWritten = false;
   try {
     await writePidfile(config.pidfile);
@@ -124,6 +127,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     });
     const images = bindImageService(imageStores);
     const cgroups = await detectCgroupLayout();
+    const events = await openEventLog(join(config.dataRoot, 'events.jsonl'));
+    eventLog = events;
     const networkStore = await openNetworkStore(join(config.dataRoot, 'network'));
     const networkOptions = {
       store: networkStore,
@@ -141,11 +146,13 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       macvlan: createMacvlanDriver(),
       upstreamDns: hostNameservers,
       addressPools: config.addressPools,
+      publish: events.publish,
     };
     await ensurePredefinedNetworks(networkOptions);
     networks = bindNetworkService(networkOptions);
     volumes = createVolumeService({
       store: await openVolumeStore(join(config.dataRoot, 'volumes')),
+      publish: events.publish,
     });
     containers = bindContainerService(
       await openContainers({
@@ -157,6 +164,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         logger,
         networks,
         volumes,
+        publish: events.publish,
         defaults: {
           logDriver: config.logDriver,
           logOpts: config.logOpts,
@@ -199,6 +207,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
           disconnect: (network, container) => running.disconnectNetwork(network, container),
         }),
         ...volumeRoutes(volumes),
+        ...eventRoutes(events),
       ],
       logger,
     });
@@ -218,6 +227,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await containers?.close();
       await networks?.close();
       await volumes?.close();
+      await eventLog?.flush();
       await removeFile(config.pidfile);
       await lock.release();
     },

@@ -25,6 +25,7 @@ type NetworkDriverKernel = Pick<BridgeDriver, 'ready' | 'tearDown'>;
 import { type DnsRecords, type DnsServer, startDnsServer } from './dns-server.js';
 import type { PortMapping, PortRequest } from './port-bindings.js';
 import { createPortPublisher } from './port-publisher.js';
+import type { PublishEvent } from '../events/index.js';
 
 /** A container attached to a network (Docker's EndpointResource). */
 export interface NetworkEndpoint {
@@ -59,6 +60,8 @@ export interface NetworkServiceOptions {
   upstreamDns?: () => Promise<string[]>;
   /** Where user networks without a subnet get one (Docker's default pools when none). */
   addressPools?: readonly AddressPool[];
+  /** The engine's event log. */
+  publish?: PublishEvent;
 }
 
 /** A container joining networks (at its start, or connected while it runs). */
@@ -306,6 +309,18 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
     );
   };
 
+  /** Docker's network events: the network as actor, its name and driver (`type`). */
+  const publishNetworkEvent = (
+    record: NetworkRecord,
+    action: string,
+    extra: Record<string, string> = {},
+  ) =>
+    options.publish?.({
+      type: 'network',
+      action,
+      actor: { id: record.id, attributes: { ...extra, name: record.name, type: record.driver } },
+    });
+
   const service: NetworkService = {
     list(filters) {
       checkFilterKeys(filters, ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type']);
@@ -367,6 +382,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         }
       }
       await store.save(record);
+      publishNetworkEvent(record, 'create');
       return { id: record.id, warning: '' };
     },
     async remove(ref) {
@@ -382,6 +398,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       await stopResolver(record.id);
       await driverOf(record)?.tearDown(record);
       await store.delete(record.id);
+      publishNetworkEvent(record, 'destroy');
     },
     async prune(filters) {
       checkFilterKeys(filters, ['label', 'label!', 'until']);
@@ -397,6 +414,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         await stopResolver(record.id);
         await driverOf(record)?.tearDown(record);
         await store.delete(record.id);
+        publishNetworkEvent(record, 'destroy');
         removed.push(record.name);
       }
       return removed;

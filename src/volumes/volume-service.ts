@@ -15,6 +15,7 @@ import { ANONYMOUS_LABEL, type VolumeRecord, isAnonymous } from './volume-record
 import { validateVolumeName } from './volume-names.js';
 import { type VolumeStore, volumeTime } from './volume-store.js';
 import { directorySize } from './directory-size.js';
+import type { PublishEvent } from '../events/index.js';
 
 export interface CreateVolumeRequest {
   /** Empty or absent: an anonymous volume (64 random hex digits, Docker's label). */
@@ -66,6 +67,8 @@ export interface VolumeService {
 export interface VolumeServiceOptions {
   store: VolumeStore;
   now?: () => Date;
+  /** The engine's event log. */
+  publish?: PublishEvent;
 }
 
 function driverOf(request: CreateVolumeRequest): string {
@@ -83,6 +86,10 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
   const mounts = createMountCounter();
   /** container id → names of the volumes it references. */
   const references = new Map<string, Set<string>>();
+
+  /** Docker's volume events: the volume's name as actor id, its driver. */
+  const publish = (action: string, name: string, attributes: Record<string, string>) =>
+    options.publish?.({ type: 'volume', action, actor: { id: name, attributes } });
 
   const usersOf = (name: string) =>
     [...references].filter(([, names]) => names.has(name)).map(([id]) => id);
@@ -112,6 +119,7 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
       createdAt: volumeTime(now()),
     };
     await store.save(record);
+    publish('create', name, { driver });
     return record;
   };
 
@@ -121,6 +129,7 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
       throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     await mounts.drop(store.dataDir(name));
     await store.remove(name);
+    publish('destroy', name, { driver: 'local' });
   };
 
   const matches = (filters: FilterArgs, record: VolumeRecord) => {
@@ -169,6 +178,7 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
           deleted.push(record.name);
           reclaimed += size;
         }
+        publish('prune', '', { reclaimed: String(reclaimed) });
         return { deleted, reclaimed };
       }),
     claim: (containerId, wanted) =>

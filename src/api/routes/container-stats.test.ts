@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { statsJson, toWireStats } from './container-stats.js';
+import { exactJson } from '../exact-json.js';
+import { toWireStats } from './container-stats.js';
 
 test('a stopped container’s frame: Docker’s empty stats', () => {
   assert.equal(
-    statsJson(toWireStats({ name: '/c', id: 'abc' })),
+    exactJson(toWireStats({ name: '/c', id: 'abc' })),
     '{"name":"/c","id":"abc","read":"0001-01-01T00:00:00Z","preread":"0001-01-01T00:00:00Z","pids_stats":{},"blkio_stats":{"io_service_bytes_recursive":null,"io_serviced_recursive":null,"io_queue_recursive":null,"io_service_time_recursive":null,"io_wait_time_recursive":null,"io_merged_recursive":null,"io_time_recursive":null,"sectors_recursive":null},"num_procs":0,"storage_stats":{},"cpu_stats":{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"precpu_stats":{"cpu_usage":{"total_usage":0,"usage_in_kernelmode":0,"usage_in_usermode":0},"throttling_data":{"periods":0,"throttled_periods":0,"throttled_time":0}},"memory_stats":{}}',
   );
 });
@@ -39,7 +40,7 @@ test('a sample: uint64 counters exact, zero ones left out, precpu from the one b
     networks: {},
   };
   const wire = JSON.parse(
-    statsJson(toWireStats({ name: '/c', id: 'i', sample, previous: { ...sample, read: 't0' } })),
+    exactJson(toWireStats({ name: '/c', id: 'i', sample, previous: { ...sample, read: 't0' } })),
   ) as Record<string, unknown>;
   assert.equal(wire['preread'], 't0');
   assert.deepEqual(wire['pids_stats'], { current: 1 });
@@ -51,7 +52,7 @@ test('a sample: uint64 counters exact, zero ones left out, precpu from the one b
   });
   assert.deepEqual(Object.keys(wire['memory_stats'] as object), ['usage', 'stats', 'limit']);
   assert.match(
-    statsJson(toWireStats({ name: '/c', id: 'i', sample })),
+    exactJson(toWireStats({ name: '/c', id: 'i', sample })),
     /"hierarchical_memsw_limit":9223372036854771712/,
   );
 });

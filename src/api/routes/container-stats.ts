@@ -1,5 +1,6 @@
 import type { ContainerService, StatsFrame, StatsSample } from '../../containers/index.js';
 import type { BlkioEntry } from '../../sys/index.js';
+import { exactJson } from '../exact-json.js';
 import { queryBool } from '../request.js';
 import type { RequestContext, Route } from '../router.js';
 
@@ -96,14 +97,6 @@ export function toWireStats(frame: StatsFrame): Record<string, unknown> {
   };
 }
 
-/** JSON with bigints written as exact numbers (Go's uint64s), as one line. */
-export function statsJson(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'bigint' ? `\u0000${v.toString()}\u0000` : v,
-  );
-  return text.replace(/"\\u0000(\d+)\\u0000"/g, '$1');
-}
-
 async function statsRoute(backend: ContainerService, ctx: RequestContext): Promise<void> {
   const stream = queryBool(ctx.query, 'stream', true);
   const oneShot = queryBool(ctx.query, 'one-shot');
@@ -114,7 +107,7 @@ async function statsRoute(backend: ContainerService, ctx: RequestContext): Promi
       ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
       started = true;
     }
-    ctx.res.write(`${statsJson(toWireStats(frame))}\n`);
+    ctx.res.write(`${exactJson(toWireStats(frame))}\n`);
   }
   ctx.res.end();
 }

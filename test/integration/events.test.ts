@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  cleanupContainerDaemon,
+  dockerCli,
+  startDaemonWithBusybox,
+} from '../helpers/containers.js';
+import { launch, type TestDaemon } from '../helpers/moord.js';
+
+const isRoot = process.getuid?.() === 0;
+
+/** Unix seconds with nanoseconds, as the docker CLI sends --since/--until. */
+const stamp = (ms: number) => (ms / 1000).toFixed(3);
+
+/**
+ * The event log through the docker CLI: a container's whole lifecycle with Docker's event
+ * names in Docker's order, filters, and --since replaying the past across a daemon restart.
+ */
+describe('events', { skip: !isRoot && 'needs root' }, () => {
+  let daemon: TestDaemon | undefined;
+  let dir = '';
+  let docker: ReturnType<typeof dockerCli>;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'moor-events-'));
+    daemon = await startDaemonWithBusybox('events');
+    docker = dockerCli(daemon, join(dir, 'docker-config'));
+  });
+  after(async () => {
+    await cleanupContainerDaemon(daemon);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const events = async (since: number, until: number, args: string[] = []) => {
+    const r = await docker([
+      ...['events', '--since', stamp(since), '--until', stamp(until)],
+      ...['--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}', ...args],
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim().split('\n').filter(Boolean);
+  };
+
+  let t0 = 0;
+  let t1 = 0;
+  test('a container’s lifecycle, event by event', async () => {
+    t0 = Date.now() - 1;
+    const steps: string[][] = [
+      [
+        'create',
+        '--name',
+        'ev-life',
+        '--network',
+        'none',
+        '--label',
+        'team=a',
+        'busybox',
+        'sleep',
+        '300',
+      ],
+      ['start', 'ev-life'],
+      ['exec', 'ev-life', 'true'],
+      ['pause', 'ev-life'],
+      ['unpause', 'ev-life'],
+      ['rename', 'ev-life', 'ev-renamed'],
+      ['update', '--memory', '64m', 'ev-renamed'],
+      ['kill', '-s', 'USR1', 'ev-renamed'],
+      ['stop', '-t', '0', 'ev-renamed'],
+      ['rm', 'ev-renamed'],
+    ];
+    for (const step of steps) {
+      const r = await docker(step);
+      assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
+    }
+    await docker(['volume', 'create', 'ev-vol']);
+    await docker(['volume', 'rm', 'ev-vol']);
+    t1 = Date.now() + 1;
+    const seen = await events(t0, t1);
+    assert.deepEqual(seen, [
+      'container create ev-life',
+      'container start ev-life',
+      'container exec_create: true ev-life',
+      'container exec_start: true ev-life',
+      'container exec_die ev-life',
+      'container pause ev-life',
+      'container unpause ev-life',
+      'container rename ev-renamed',
+      'container update ev-renamed',
+      // USR1, then stop's SIGTERM and (after -t 0) SIGKILL.
+      'container kill ev-renamed',
+      'container kill ev-renamed',
+      'container kill ev-renamed',
+      'container die ev-renamed',
+      'container stop ev-renamed',
+      'container destroy ev-renamed',
+      'volume create <no value>',
+      'volume destroy <no value>',
+    ]);
+    const attributes = await docker([
+      ...['events', '--since', stamp(t0), '--until', stamp(t1), '--filter', 'event=die'],
+      ...[
+        '--format',
+        '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.team}} {{.Actor.Attributes.image}} {{.From}}',
+      ],
+    ]);
+    assert.equal(attributes.stdout, '137 a busybox busybox\n');
+  });
+
+  test('filters: type, event, container and label; OR within a key', async () => {
+    assert.deepEqual(await events(t0, t1, ['--filter', 'type=volume']), [
+      'volume create <no value>',
+      'volume destroy <no value>',
+    ]);
+    assert.deepEqual(
+      await events(t0, t1, ['--filter', 'event=pause', '--filter', 'event=unpause']),
+      ['container pause ev-life', 'container unpause ev-life'],
+    );
+    assert.deepEqual(
+      await events(t0, t1, ['--filter', 'container=ev-renamed', '--filter', 'event=stop']),
+      ['container stop ev-renamed'],
+    );
+    assert.equal((await events(t0, t1, ['--filter', 'label=team=b'])).length, 0);
+    const bad = await docker([
+      'events',
+      '--since',
+      stamp(t0),
+      '--until',
+      stamp(t1),
+      '--filter',
+      'bogus=1',
+    ]);
+    assert.match(bad.stderr, /invalid filter 'bogus'/);
+  });
+
+  test('--since replays the past after a daemon restart; a live stream sees new events', async () => {
+    const old = daemon as TestDaemon;
+    await old.stop();
+    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    docker = dockerCli(daemon, join(dir, 'docker-config'));
+    assert.equal((await events(t0, t1, ['--filter', 'event=create'])).length, 2);
+    const start = Date.now() - 1;
+    const live = docker([
+      ...['events', '--since', stamp(start), '--until', stamp(start + 3000)],
+      ...['--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}'],
+    ]);
+    await docker(['network', 'create', 'ev-net']);
+    await docker(['network', 'rm', 'ev-net']);
+    const r = await live;
+    assert.equal(r.stdout, 'create ev-net\ndestroy ev-net\n');
+  });
+});
