@@ -125,7 +125,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       usage,
       logger,
     });
-    const images = bindImageService(imageStores);
+    const images = bindImageService(imageStores, (event) => eventLog?.publish(event));
     const cgroups = await detectCgroupLayout();
     const events = await openEventLog(join(config.dataRoot, 'events.jsonl'));
     eventLog = events;

@@ -108,6 +108,23 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(attributes.stdout, '137 a busybox busybox\n');
   });
 
+  test('image events: tag and untag carry the image id and Docker’s names', async () => {
+    const start = Date.now() - 1;
+    assert.equal((await docker(['tag', 'busybox', 'ev-img:1'])).code, 0);
+    assert.equal((await docker(['rmi', 'ev-img:1'])).code, 0);
+    const id = (await docker(['image', 'inspect', '-f', '{{.Id}}', 'busybox'])).stdout.trim();
+    const r = await docker([
+      ...['events', '--since', stamp(start), '--until', stamp(Date.now() + 1)],
+      ...[
+        '--filter',
+        'type=image',
+        '--format',
+        '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}',
+      ],
+    ]);
+    assert.equal(r.stdout, `tag ${id} ev-img:1\nuntag ${id} ${id}\n`);
+  });
+
   test('filters: type, event, container and label; OR within a key', async () => {
     assert.deepEqual(await events(t0, t1, ['--filter', 'type=volume']), [
       'volume create <no value>',
