@@ -14,6 +14,7 @@ import { pauseCommand, unpauseCommand } from './container-pause.js';
 import { containerPruneCommand } from './container-prune.js';
 import { rmCommand } from './container-remove.js';
 import { renameCommand } from './container-rename.js';
+import { eventsCommand } from './events.js';
 import { updateCommand } from './container-update.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
@@ -75,6 +76,7 @@ export const COMMANDS = new Map<string, Command>([
   ['version', versionCommand],
   ...family(infoCommand, 'system', ['info']),
   ['bootstrap', bootstrapCommand],
+  ...family(eventsCommand, 'system', ['events']),
   ...family(imagesCommand, 'image', ['ls', 'list']),
   ['inspect', inspectCommand],
   ['image inspect', imageInspectCommand],
