@@ -12,6 +12,7 @@ import {
   volumeRoutes,
   containerStatsRoutes,
   eventRoutes,
+  systemDfRoutes,
   systemRoutes,
 } from '../api/index.js';
 import {
@@ -50,7 +51,7 @@ import {
 import { type VolumeService, createVolumeService, openVolumeStore } from '../volumes/index.js';
 import { type EventLog, openEventLog } from '../events/index.js';
 import { nowRfc3339Nano } from '../oci/index.js';
-import { createSystemService, loadEngineId } from '../system/index.js';
+import { createSystemService, dataUsage, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
 import { type Listener, closeListeners, openListeners } from './listeners.js';
 
@@ -150,10 +151,11 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     };
     await ensurePredefinedNetworks(networkOptions);
     networks = bindNetworkService(networkOptions);
-    volumes = createVolumeService({
+    const volumeService = createVolumeService({
       store: await openVolumeStore(join(config.dataRoot, 'volumes')),
       publish: events.publish,
     });
+    volumes = volumeService;
     containers = bindContainerService(
       await openContainers({
         dataRoot: config.dataRoot,
@@ -208,6 +210,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         }),
         ...volumeRoutes(volumes),
         ...eventRoutes(events),
+        ...systemDfRoutes((kinds) =>
+          dataUsage(
+            { images, stores: imageStores, containers: running, volumes: volumeService },
+            kinds,
+          ),
+        ),
       ],
       logger,
     });

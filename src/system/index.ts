@@ -1,2 +1,3 @@
 export * from './engine-id.js';
 export * from './system-service.js';
+export { type DataUsage, type DataUsageKind, dataUsage } from './data-usage.js';

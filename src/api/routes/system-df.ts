@@ -1,0 +1,51 @@
+import { invalidArgument } from '../../core/index.js';
+import type { DataUsage, DataUsageKind } from '../../system/index.js';
+import { queryList } from '../request.js';
+import type { Route } from '../router.js';
+import { toContainerSummary } from './container-wire.js';
+import { toImageSummary } from './image-wire.js';
+import { toWireVolume } from './volumes.js';
+
+const KINDS: readonly DataUsageKind[] = ['container', 'image', 'volume', 'build-cache'];
+type Kind = DataUsageKind;
+
+/** `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse. */
+export function systemDfRoutes(
+  dataUsage: (kinds: ReadonlySet<Kind>) => Promise<DataUsage>,
+): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/system/df',
+      handler: async (ctx) => {
+        const asked = queryList(ctx.query, 'type');
+        for (const kind of asked) {
+          if (!(KINDS as readonly string[]).includes(kind)) {
+            throw invalidArgument(`unknown object type: ${kind}`);
+          }
+        }
+        const kinds = new Set<Kind>(asked.length > 0 ? (asked as Kind[]) : KINDS);
+        const usage = await dataUsage(kinds);
+        return {
+          status: 200,
+          body: {
+            LayersSize: usage.layersSize ?? 0,
+            Images:
+              usage.images?.map(({ view, sharedSize, containers }) => ({
+                ...toImageSummary(view, ctx.apiVersion),
+                SharedSize: sharedSize,
+                Containers: containers,
+              })) ?? null,
+            Containers: usage.containers?.map((view) => toContainerSummary(view)) ?? null,
+            Volumes:
+              usage.volumes?.map(({ record, mountpoint, size, refCount }) => ({
+                ...toWireVolume(record, mountpoint),
+                UsageData: { Size: size, RefCount: refCount },
+              })) ?? null,
+            BuildCache: kinds.has('build-cache') ? [] : null,
+          },
+        };
+      },
+    },
+  ];
+}
