@@ -10,7 +10,7 @@ import { resolveImage } from '../images/index.js';
 import { type LogEntry, readContainerLogs } from '../logging/index.js';
 import { resizeTerminal } from '../runtime/index.js';
 import { type ProcessTable, processTable } from '../sys/index.js';
-import { type ContainerView, viewContainer } from './container-view.js';
+import { type ContainerView, treeSize, viewContainer } from './container-view.js';
 import { type AttachEnd, type AttachIo, type AttachStreams, attachContainer } from './attach.js';
 import type { ContainerContext } from './container-context.js';
 import { type ContainerFiles, bindContainerFiles } from './container-files.js';
@@ -239,14 +239,18 @@ export function bindContainerService(containers: Containers): ContainerService {
     async prune(filters) {
       const keep = pruneFilter(filters);
       const deleted: string[] = [];
+      let reclaimed = 0;
       for (const record of ctx.store.all()) {
         const status = record.state.status;
         if (status !== 'exited' && status !== 'created' && status !== 'dead') continue;
         if (!keep(record)) continue;
+        // What goes is the writable layer (Docker's SizeRw).
+        const size = record.driver === 'vfs' ? 0 : await treeSize(ctx.pathsOf(record).upper);
         await removeContainer(ctx, record.id, { force: false });
         deleted.push(record.id);
+        reclaimed += size;
       }
-      return { deleted, reclaimed: 0 };
+      return { deleted, reclaimed };
     },
     list: (options) =>
       filterContainers(ctx.store.all(), {

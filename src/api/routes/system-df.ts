@@ -9,7 +9,10 @@ import { toWireVolume } from './volumes.js';
 const KINDS: readonly DataUsageKind[] = ['container', 'image', 'volume', 'build-cache'];
 type Kind = DataUsageKind;
 
-/** `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse. */
+/**
+ * `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse; and
+ * `POST /build/prune`, empty until the builder exists.
+ */
 export function systemDfRoutes(
   dataUsage: (kinds: ReadonlySet<Kind>) => Promise<DataUsage>,
 ): Route[] {
@@ -46,6 +49,12 @@ export function systemDfRoutes(
           },
         };
       },
+    },
+    {
+      // No builder yet, so no build cache: `docker system prune` gets an empty result.
+      method: 'POST',
+      path: '/build/prune',
+      handler: () => ({ status: 200, body: { CachesDeleted: null, SpaceReclaimed: 0 } }),
     },
   ];
 }
