@@ -2,6 +2,7 @@ import type { LogEntry } from '../logging/index.js';
 import { attachSocketPath, openStdinFeed, type StdinFeed } from '../runtime/index.js';
 import type { ContainerContext } from './container-context.js';
 import { createDetachScanner } from './detach-keys.js';
+import { publishContainerEvent } from './container-event.js';
 
 export interface AttachStreams {
   stdin: boolean;
@@ -139,8 +140,11 @@ export async function attachContainer(
       }).then((how) => (how === 'detach' ? 'detach' : new Promise<AttachEnd>(() => undefined))),
     );
   }
+  publishContainerEvent(ctx, record, 'attach');
   try {
-    return await Promise.race(ended);
+    const end = await Promise.race(ended);
+    if (end === 'detach') publishContainerEvent(ctx, record, 'detach');
+    return end;
   } finally {
     for (const [event, listener] of listeners) events.off(event, listener);
     unsubscribe?.();

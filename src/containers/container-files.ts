@@ -7,6 +7,7 @@ import { overlayChanges, treeChanges } from './rootfs-changes.js';
 import { extractArchive } from './rootfs-extract.js';
 import { mountedRootfsReader } from './rootfs-reader.js';
 import { withRootfs } from './rootfs-lease.js';
+import { publishContainerEvent } from './container-event.js';
 
 /**
  * The container file operations behind `docker cp`, `docker diff` and `docker export`. Each
@@ -69,8 +70,9 @@ export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
     statPath: (ref, path) =>
       withRootfs(ctx, idOf(ref), container, ({ root }) => statPath(root, path, { container: ref })),
     archivePath: (ref, path, signal, send) =>
-      withRootfs(ctx, idOf(ref), container, async ({ root }) => {
+      withRootfs(ctx, idOf(ref), container, async ({ record, root }) => {
         const found = await archivePath(root, path, { container: ref, signal });
+        publishContainerEvent(ctx, record, 'archive-path', { path });
         await send(found.stat, found.tar);
       }),
     extractArchive: (ref, path, tar, options) =>
@@ -90,9 +92,11 @@ export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
           container: ref,
           signal: options.signal,
         });
+        publishContainerEvent(ctx, record, 'extract-to-dir', { path });
       }),
     exportRootfs: (ref, signal, send) =>
-      withRootfs(ctx, idOf(ref), { view: 'layers' }, async ({ root }) => {
+      withRootfs(ctx, idOf(ref), { view: 'layers' }, async ({ record, root }) => {
+        publishContainerEvent(ctx, record, 'export');
         await send(exportRootfs(root, { signal }));
       }),
     changes: (ref, signal) =>

@@ -275,6 +275,10 @@ export function bindContainerService(containers: Containers): ContainerService {
         throw conflict(`Container ${record.id} is not running`);
       }
       await resizeTerminal(ctx.pathsOf(record).bundle, height, width);
+      publishContainerEvent(ctx, record, 'resize', {
+        height: String(height),
+        width: String(width),
+      });
     },
     logs(ref, options) {
       const record = resolve(ref);

@@ -4,6 +4,7 @@ import type { ContainerContext } from './container-context.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import type { ContainerRecord, HealthResult, HealthState } from './container-record.js';
 import { createExec, startExec } from './exec-session.js';
+import { publishContainerEvent } from './container-event.js';
 
 const SECOND_NS = 1_000_000_000;
 const DEFAULT_INTERVAL = 30 * SECOND_NS;
@@ -116,6 +117,9 @@ export function startHealthCheck(ctx: ContainerContext, record: ContainerRecord)
       const state = current.state.health ?? { status: 'starting', failingStreak: 0, log: [] };
       const next = nextHealth(state, result, { retries, inStartPeriod });
       await ctx.store.save({ ...current, state: { ...current.state, health: next } });
+      if (next.status !== state.status) {
+        publishContainerEvent(ctx, current, `health_status: ${next.status}`);
+      }
     });
     const current = ctx.store.get(record.id)?.state.health;
     schedule(current?.status === 'starting' && inStartPeriod ? startInterval : interval);

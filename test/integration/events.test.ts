@@ -108,6 +108,31 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(attributes.stdout, '137 a busybox busybox\n');
   });
 
+  test('attach, copy, export and health events', async () => {
+    const start = Date.now() - 1;
+    assert.equal(
+      (await docker(['run', '--name', 'ev-att', '--network', 'none', 'busybox', 'true'])).code,
+      0,
+    );
+    await docker(['cp', 'ev-att:/etc/hostname', join(dir, 'hostname')]);
+    await docker(['export', '-o', join(dir, 'ev.tar'), 'ev-att']);
+    await docker([
+      ...['run', '-d', '--name', 'ev-health', '--network', 'none', '--health-cmd', 'true'],
+      ...['--health-interval', '1s', 'busybox', 'sleep', '30'],
+    ]);
+    await new Promise((r) => setTimeout(r, 2500));
+    await docker(['rm', '-f', 'ev-att', 'ev-health']);
+    const actions = await docker([
+      ...['events', '--since', stamp(start), '--until', stamp(Date.now() + 1)],
+      ...['--filter', 'event=attach', '--filter', 'event=archive-path', '--filter', 'event=export'],
+      ...['--filter', 'event=health_status', '--format', '{{.Action}} {{.Actor.Attributes.name}}'],
+    ]);
+    assert.equal(
+      actions.stdout,
+      'attach ev-att\narchive-path ev-att\nexport ev-att\nhealth_status: healthy ev-health\n',
+    );
+  });
+
   test('image events: tag and untag carry the image id and Docker’s names', async () => {
     const start = Date.now() - 1;
     assert.equal((await docker(['tag', 'busybox', 'ev-img:1'])).code, 0);
