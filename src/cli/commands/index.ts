@@ -15,6 +15,7 @@ import { containerPruneCommand } from './container-prune.js';
 import { rmCommand } from './container-remove.js';
 import { renameCommand } from './container-rename.js';
 import { eventsCommand } from './events.js';
+import { systemDfCommand, systemPruneCommand } from './system.js';
 import { updateCommand } from './container-update.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
@@ -77,6 +78,8 @@ export const COMMANDS = new Map<string, Command>([
   ...family(infoCommand, 'system', ['info']),
   ['bootstrap', bootstrapCommand],
   ...family(eventsCommand, 'system', ['events']),
+  ['system df', systemDfCommand],
+  ['system prune', systemPruneCommand],
   ...family(imagesCommand, 'image', ['ls', 'list']),
   ['inspect', inspectCommand],
   ['image inspect', imageInspectCommand],
