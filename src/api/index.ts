@@ -17,5 +17,5 @@ export { networkRoutes } from './routes/networks.js';
 export { volumeRoutes } from './routes/volumes.js';
 export { containerStatsRoutes } from './routes/container-stats.js';
 export { eventRoutes } from './routes/events.js';
-export { systemDfRoutes } from './routes/system-df.js';
+export { storeCheckRoutes, systemDfRoutes } from './routes/system-df.js';
 export type { NetworksBackend } from './routes/networks.js';

@@ -12,6 +12,7 @@ import {
   volumeRoutes,
   containerStatsRoutes,
   eventRoutes,
+  storeCheckRoutes,
   systemDfRoutes,
   systemRoutes,
 } from '../api/index.js';
@@ -51,7 +52,7 @@ import {
 import { type VolumeService, createVolumeService, openVolumeStore } from '../volumes/index.js';
 import { type EventLog, openEventLog } from '../events/index.js';
 import { nowRfc3339Nano } from '../oci/index.js';
-import { createSystemService, dataUsage, loadEngineId } from '../system/index.js';
+import { checkStore, createSystemService, dataUsage, loadEngineId } from '../system/index.js';
 import type { DaemonConfig } from './config.js';
 import { type Listener, closeListeners, openListeners } from './listeners.js';
 
@@ -210,6 +211,18 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         }),
         ...volumeRoutes(volumes),
         ...eventRoutes(events),
+        ...storeCheckRoutes((fix) =>
+          checkStore(
+            {
+              images: imageStores,
+              containers: running,
+              volumes: volumeService,
+              dataRoot: config.dataRoot,
+              execRoot: config.execRoot,
+            },
+            fix,
+          ),
+        ),
         ...systemDfRoutes((kinds) =>
           dataUsage(
             { images, stores: imageStores, containers: running, volumes: volumeService },

@@ -12,7 +12,7 @@ export { openReferenceStore } from './reference-store.js';
 export type { ReferenceStore } from './reference-store.js';
 export type { Filters } from './image-filters.js';
 export { resolveImage } from './image-resolve.js';
-export { openImages } from './open-images.js';
+export { openImages, unusedLayers } from './open-images.js';
 export type { Images, OpenImagesOptions } from './open-images.js';
 export { bindImageService } from './bound-service.js';
 export type { ImageService } from './bound-service.js';

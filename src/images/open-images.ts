@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 import { openContentStore } from '../content/index.js';
 import type { Logger } from '../core/index.js';
-import { type StorageDriver, openLayerStore } from '../layers/index.js';
+import { type Layer, type LayerStore, type StorageDriver, openLayerStore } from '../layers/index.js';
 import type { Digest } from '../oci/index.js';
 import type { ImageContext, ImageUsage } from './image-service.js';
-import { openImageStore } from './image-store.js';
+import { type ImageStore, openImageStore } from './image-store.js';
 import { openReferenceStore } from './reference-store.js';
 
 export interface OpenImagesOptions {
@@ -43,19 +43,30 @@ export async function openImages(options: OpenImagesOptions): Promise<Images> {
     .map(([ref]) => ref);
   if (orphanRefs.length > 0) await refs.delete(orphanRefs);
 
+  for (const layer of await unusedLayers(images, layers)) {
+    await layers.remove(layer.chainId);
+    logger.info('removed unused layer', { layer: layer.chainId });
+  }
+  return { images, refs, layers, content, usage: options.usage, pinned: new Map(), tmpDir };
+}
+
+/**
+ * Layers no image uses (and no operation in flight has pinned), children before parents so
+ * that they can be removed in that order.
+ */
+export async function unusedLayers(
+  images: ImageStore,
+  layers: LayerStore,
+  pinned: ReadonlyMap<Digest, number> = new Map(),
+): Promise<Layer[]> {
   const used = new Set<Digest>(images.all().flatMap((r) => r.layers));
   const all = await layers.list();
-  const unused = all.filter((l) => !used.has(l.chainId));
+  const unused = all.filter((l) => !used.has(l.chainId) && !pinned.has(l.chainId));
   // Children before parents: a layer is removable once nothing builds on it.
   const depth = (id: Digest | undefined): number => {
     let d = 0;
     for (let cur = id; cur; cur = all.find((l) => l.chainId === cur)?.parent) d++;
     return d;
   };
-  unused.sort((a, b) => depth(b.chainId) - depth(a.chainId));
-  for (const layer of unused) {
-    await layers.remove(layer.chainId);
-    logger.info('removed unused layer', { layer: layer.chainId });
-  }
-  return { images, refs, layers, content, usage: options.usage, pinned: new Map(), tmpDir };
+  return unused.sort((a, b) => depth(b.chainId) - depth(a.chainId));
 }

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../../core/index.js';
-import type { DataUsage, DataUsageKind } from '../../system/index.js';
+import type { DataUsage, DataUsageKind, StoreLeftovers } from '../../system/index.js';
 import { queryList } from '../request.js';
 import type { Route } from '../router.js';
 import { toContainerSummary } from './container-wire.js';
@@ -8,6 +8,23 @@ import { toWireVolume } from './volumes.js';
 
 const KINDS: readonly DataUsageKind[] = ['container', 'image', 'volume', 'build-cache'];
 type Kind = DataUsageKind;
+
+/** moord's own: the store check (`moor system check`); POST removes what it finds. */
+export function storeCheckRoutes(check: (fix: boolean) => Promise<StoreLeftovers>): Route[] {
+  const reply = (found: StoreLeftovers) => ({
+    status: 200,
+    body: {
+      Layers: found.layers,
+      Mounts: found.mounts,
+      Cgroups: found.cgroups,
+      RuntimeStates: found.runtimeStates,
+    },
+  });
+  return [
+    { method: 'GET', path: '/moor/store/check', handler: async () => reply(await check(false)) },
+    { method: 'POST', path: '/moor/store/check', handler: async () => reply(await check(true)) },
+  ];
+}
 
 /**
  * `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse; and

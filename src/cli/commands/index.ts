@@ -15,7 +15,7 @@ import { containerPruneCommand } from './container-prune.js';
 import { rmCommand } from './container-remove.js';
 import { renameCommand } from './container-rename.js';
 import { eventsCommand } from './events.js';
-import { systemDfCommand, systemPruneCommand } from './system.js';
+import { systemCheckCommand, systemDfCommand, systemPruneCommand } from './system.js';
 import { updateCommand } from './container-update.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
@@ -80,6 +80,7 @@ export const COMMANDS = new Map<string, Command>([
   ...family(eventsCommand, 'system', ['events']),
   ['system df', systemDfCommand],
   ['system prune', systemPruneCommand],
+  ['system check', systemCheckCommand],
   ...family(imagesCommand, 'image', ['ls', 'list']),
   ['inspect', inspectCommand],
   ['image inspect', imageInspectCommand],

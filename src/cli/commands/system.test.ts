@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { diskUsageRows } from './system.js';
+import { diskUsageRows, storeCheckReport } from './system.js';
 
 test('system df rows: docker’s totals, active counts and reclaimable shares', () => {
   const rows = diskUsageRows({
@@ -29,5 +29,14 @@ test('system df rows: docker’s totals, active counts and reclaimable shares', 
       ['Local Volumes', '3', '1', '2kB', '1.5kB (75%)'],
       ['Build Cache', '0', '0', '0B', '0B'],
     ],
+  );
+});
+
+test('store check report: what was found, and what --fix did', () => {
+  const none = { Layers: [], Mounts: [], Cgroups: [], RuntimeStates: [] };
+  assert.equal(storeCheckReport(none, false), 'The store is clean.\n');
+  assert.equal(
+    storeCheckReport({ ...none, Mounts: ['/d/stray'], RuntimeStates: ['abc'] }, true),
+    'Stray mounts:\n  /d/stray\n\nRuntime state of stopped containers:\n  abc\n\nRemoved.\n',
   );
 });

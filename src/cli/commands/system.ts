@@ -304,3 +304,48 @@ export const systemPruneCommand: Command = {
     return 0;
   },
 };
+
+interface StoreLeftovers {
+  Layers: string[];
+  Mounts: string[];
+  Cgroups: string[];
+  RuntimeStates: string[];
+}
+
+/** The check's report: each kind of leftover, one per line; or that the store is clean. */
+export function storeCheckReport(found: StoreLeftovers, fixed: boolean): string {
+  const sections: Array<[string, string[]]> = [
+    ['Unused layers', found.Layers],
+    ['Stray mounts', found.Mounts],
+    ['Cgroups of stopped containers', found.Cgroups],
+    ['Runtime state of stopped containers', found.RuntimeStates],
+  ];
+  const listed = sections.filter(([, items]) => items.length > 0);
+  if (listed.length === 0) return 'The store is clean.\n';
+  const body = listed.map(
+    ([title, items]) => `${title}:\n${items.map((i) => `  ${i}\n`).join('')}`,
+  );
+  return `${body.join('\n')}\n${fixed ? 'Removed.' : "Run 'moor system check --fix' to remove them."}\n`;
+}
+
+export const systemCheckCommand: Command = {
+  name: 'system check',
+  summary: 'Report (and with --fix remove) what a crash left in the store',
+  usage: 'moor system check [OPTIONS]',
+  async run(ctx, argv) {
+    const flags = parseOrHelp(
+      ctx,
+      this,
+      [{ name: 'fix', type: 'bool', help: 'Remove the leftovers found' }],
+      argv,
+    );
+    if (!flags) return 0;
+    checkArgs(this, flags.args, 0, 0);
+    const fix = flagBool(flags, 'fix');
+    const found = await ctx
+      .client()
+      .json<StoreLeftovers>(fix ? 'POST' : 'GET', '/moor/store/check');
+    ctx.stdout.write(storeCheckReport(found, fix));
+    return 0;
+  },
+};
