@@ -117,7 +117,7 @@ function terminalWidth(options: DisplayOptions): number {
 }
 
 /** Splits concatenated JSON values (as Go's json.Decoder reads them) out of a text stream. */
-async function* jsonValues(input: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
+export async function* jsonValues(input: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   const take = function* (final: boolean): Generator<unknown> {

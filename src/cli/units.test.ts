@@ -14,3 +14,10 @@ test('decimal sizes as docker images prints them', () => {
   assert.equal(humanSize(999), '999B');
   assert.equal(humanSize(1_500), '1.5kB');
 });
+
+test('sizes round as Go does: ties to even, the exponent form past the precision', () => {
+  assert.equal(humanSize(12_250), '12.2kB');
+  assert.equal(humanSize(999_700), '1e+03kB');
+  assert.equal(humanSize(1_234), '1.23kB');
+  assert.equal(bytesSize(1_572_864), '1.5MiB');
+});

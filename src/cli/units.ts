@@ -1,7 +1,4 @@
-/** Go's %.4g-like rendering: up to `digits` significant digits, no trailing zeros. */
-function significant(value: number, digits: number): string {
-  return String(Number(value.toPrecision(digits)));
-}
+import { goGeneral } from './go-float.js';
 
 function scaled(size: number, base: number, units: string[], digits: number): string {
   let i = 0;
@@ -10,7 +7,7 @@ function scaled(size: number, base: number, units: string[], digits: number): st
     value /= base;
     i++;
   }
-  return `${significant(value, digits)}${units[i]}`;
+  return `${goGeneral(value, digits)}${units[i]}`;
 }
 
 /** docker's binary sizes (`docker info` Total Memory): `23.47GiB`. */

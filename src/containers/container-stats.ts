@@ -63,11 +63,23 @@ async function takeSample(ctx: ContainerContext, id: string): Promise<StatsSampl
   };
 }
 
+/** Waits `ms`; false when the signal ended the wait. */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch (err) {
+    if (signal.aborted) return false;
+    throw err;
+  }
+}
+
 /**
  * Docker's stats: `oneShot` sends one sample at once (no precpu); without `stream`, two
  * samples a second apart are taken and the second sent with the first as precpu; a stream
  * sends a sample every second, each with the one before, and ends when the container stops
- * or is removed. A container that is not running gets one frame without a sample.
+ * or is removed. A container that is not running gets one frame without a sample, or (when
+ * streaming) such a frame every second until it starts.
  */
 export async function* containerStats(
   ctx: ContainerContext,
@@ -80,9 +92,16 @@ export async function* containerStats(
   const interval = options.intervalMs ?? 1000;
   let previous: StatsSample | undefined;
   let sample = await takeSample(ctx, id);
-  if (!sample) {
+  if (!sample && !options.stream) {
     yield frame;
     return;
+  }
+  // As dockerd: a container that does not run gets an empty frame every second until it
+  // starts, is removed, or the client leaves.
+  while (!sample) {
+    yield frame;
+    if (!(await pause(interval, options.signal)) || !ctx.store.get(id)) return;
+    sample = await takeSample(ctx, id);
   }
   if (options.oneShot && !options.stream) {
     yield { ...frame, sample };

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 
 import { openContentStore } from '../content/index.js';
 import type { Logger } from '../core/index.js';
-import { type Layer, type LayerStore, type StorageDriver, openLayerStore } from '../layers/index.js';
+import {
+  type Layer,
+  type LayerStore,
+  type StorageDriver,
+  openLayerStore,
+} from '../layers/index.js';
 import type { Digest } from '../oci/index.js';
 import type { ImageContext, ImageUsage } from './image-service.js';
 import { type ImageStore, openImageStore } from './image-store.js';

@@ -44,6 +44,22 @@ function statsDocs(
   });
 }
 
+/** Counts the documents a stream sends in `ms`, then leaves (the server must not mind). */
+function emptyFrames(socket: string, path: string, ms: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let count = 0;
+    const req = request({ socketPath: socket, path }, (res) => {
+      res.on('data', (c: Buffer) => (count += c.toString().split('\n').filter(Boolean).length));
+    });
+    req.on('error', (err) => (req.destroyed ? resolve(count) : reject(err)));
+    req.end();
+    setTimeout(() => {
+      req.destroy();
+      resolve(count);
+    }, ms);
+  });
+}
+
 /**
  * Container stats on the real kernel: the API's samples (validated against the swagger) agree
  * with the container's cgroup files, precpu is the sample before, a --cpus 0.5 busy loop reads
@@ -128,10 +144,12 @@ describe('container stats', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(first['preread'], '0001-01-01T00:00:00Z');
     assert.equal(second['preread'], first['read']);
     assert.deepEqual(second['precpu_stats'], first['cpu_stats']);
-    // Stopped: one empty sample, and the stream ends.
-    const stopped = await statsDocs(socket, '/containers/st-busy/stats');
+    // Stopped: without a stream one empty sample; a stream gets one every second (dockerd's).
+    const stopped = await statsDocs(socket, '/containers/st-busy/stats?stream=false');
     assert.equal(stopped.docs.length, 1);
     assert.equal(stopped.docs[0]?.['read'], '0001-01-01T00:00:00Z');
+    const empties = await emptyFrames(socket, '/containers/st-busy/stats', 2200);
+    assert.ok(empties >= 2, `${empties} empty frames`);
     const oneShot = await statsDocs(socket, '/containers/st-busy/stats?stream=false&one-shot=true');
     assert.deepEqual(oneShot.docs[0]?.['memory_stats'], {});
     await docker(['rm', 'st-busy']);

@@ -121,7 +121,9 @@ export const eventsCommand: Command = {
       // The daemon writes exact int64 nanoseconds; keep them exact for the time shown.
       const timeNano = BigInt(/"timeNano":(\d+)/.exec(line)?.[1] ?? '0');
       const raw = JSON.parse(line) as WireEvent;
-      ctx.stdout.write(`${render ? render(typedEvent(raw, timeNano)) : eventLine(raw, timeNano)}\n`);
+      ctx.stdout.write(
+        `${render ? render(typedEvent(raw, timeNano)) : eventLine(raw, timeNano)}\n`,
+      );
     }
     return 0;
   },

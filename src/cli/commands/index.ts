@@ -19,6 +19,7 @@ import { systemCheckCommand, systemDfCommand, systemPruneCommand } from './syste
 import { updateCommand } from './container-update.js';
 import { runCommand } from './container-run.js';
 import { startCommand } from './container-start.js';
+import { statsCommand } from './container-stats.js';
 import { restartCommand, stopCommand } from './container-stop.js';
 import { portCommand } from './container-port.js';
 import { topCommand } from './container-top.js';
@@ -131,6 +132,7 @@ function containerCommands(): [string, Command][] {
     [rmCommand, 'rm', 'remove'],
     [psCommand, 'ls', 'list', 'ps'],
     [topCommand],
+    [statsCommand],
     [portCommand],
     [logsCommand],
     [attachCommand],
