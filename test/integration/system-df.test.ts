@@ -10,6 +10,7 @@ import {
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
+import { createClient } from '../../src/client/index.js';
 import { run } from '../helpers/run.js';
 import { swaggerErrors } from '../helpers/swagger.js';
 
@@ -45,13 +46,8 @@ describe('system df', { skip: !isRoot && 'needs root' }, () => {
       'head -c 100000 /dev/zero > /d/f; head -c 50000 /dev/zero > /x',
     ]);
     assert.equal(made.code, 0, made.stderr);
-    const r = await run('curl', [
-      '-s',
-      '--unix-socket',
-      (daemon as TestDaemon).socket,
-      'http://moor/system/df',
-    ]);
-    const usage = JSON.parse(r.stdout) as {
+    const client = createClient({ host: (daemon as TestDaemon).host });
+    const usage = await client.json<{
       LayersSize: number;
       Images: Array<{ Size: number; SharedSize: number; Containers: number }>;
       Containers: Array<{ Names: string[]; SizeRw: number; SizeRootFs: number }>;
@@ -60,7 +56,7 @@ describe('system df', { skip: !isRoot && 'needs root' }, () => {
         Mountpoint: string;
         UsageData: { Size: number; RefCount: number };
       }>;
-    };
+    }>('GET', '/system/df');
     for (const image of usage.Images) assert.deepEqual(swaggerErrors('ImageSummary', image), []);
     const dataRoot = (daemon as TestDaemon).dataRoot;
     const layers = await du(join(dataRoot, 'layers'));
@@ -83,13 +79,9 @@ describe('system df', { skip: !isRoot && 'needs root' }, () => {
     assert.match(table.stdout, /^Images\s+1\s+1\s/m);
     assert.match(table.stdout, /^Containers\s+1\s+0\s+50kB\s+50kB \(100%\)/m);
     assert.match(table.stdout, /^Local Volumes\s+1\s+1\s+100kB\s+0B \(0%\)/m);
-    const narrowed = await run('curl', [
-      '-s',
-      '--unix-socket',
-      (daemon as TestDaemon).socket,
-      'http://moor/system/df?type=volume',
-    ]);
-    const only = JSON.parse(narrowed.stdout) as Record<string, unknown>;
+    const only = await client.json<Record<string, unknown>>('GET', '/system/df', {
+      query: { type: 'volume' },
+    });
     assert.equal(only['Images'], null);
     assert.equal((only['Volumes'] as unknown[]).length, 1);
     // system prune goes through every prune endpoint (build cache included, empty).
