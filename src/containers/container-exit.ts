@@ -60,13 +60,14 @@ export async function recordExit(
   const oomKilled = await pathExists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
+  // As dockerd: oom and die first, then the network and volume clean-up events.
+  if (oomKilled) publishContainerEvent(ctx, record, 'oom');
+  publishContainerEvent(ctx, record, 'die', { exitCode: String(exit.code) });
   publishNetworkEvents(ctx, id, record.state.networks ?? [], 'disconnect');
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);
   await releaseMounts(ctx, id);
   const exited = markExited(record.state, exit.code, exit.at, oomKilled);
-  if (oomKilled) publishContainerEvent(ctx, record, 'oom');
-  publishContainerEvent(ctx, record, 'die', { exitCode: String(exit.code) });
   delete exited.networks;
   delete exited.ports;
   const updated: ContainerRecord = { ...record, state: exited };

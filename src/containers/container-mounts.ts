@@ -208,6 +208,20 @@ export async function runtimeMounts(
         if (!ctx.volumes || !m.name) throw invalidArgument('volumes are not available');
         source = await ctx.volumes.acquire(m.name);
         held.push(m.name);
+        ctx.publish?.({
+          type: 'volume',
+          action: 'mount',
+          actor: {
+            id: m.name,
+            attributes: {
+              container: record.id,
+              destination: m.destination,
+              driver: m.driver ?? 'local',
+              propagation: m.propagation,
+              'read/write': String(m.rw),
+            },
+          },
+        });
         if (m.copyData) copies.push({ destination: m.destination, dir: source });
       } else {
         await ensureBindSource(m);
@@ -258,7 +272,14 @@ export async function releaseMounts(ctx: ContainerContext, id: string): Promise<
   const live = ctx.live.get(id);
   const held = live?.volumesHeld ?? [];
   if (live) live.volumesHeld = undefined;
-  for (const name of held) await ctx.volumes?.release(name);
+  for (const name of held) {
+    await ctx.volumes?.release(name);
+    ctx.publish?.({
+      type: 'volume',
+      action: 'unmount',
+      actor: { id: name, attributes: { container: id, driver: 'local' } },
+    });
+  }
 }
 
 /** A running container found at daemon start holds its volumes again (mounts are adopted). */

@@ -75,6 +75,10 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
       assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
     }
     await docker(['volume', 'create', 'ev-vol']);
+    await docker([
+      ...['run', '--rm', '--name', 'ev-mnt', '--network', 'none', '-v', 'ev-vol:/v'],
+      ...['busybox', 'true'],
+    ]);
     await docker(['volume', 'rm', 'ev-vol']);
     t1 = Date.now() + 1;
     const seen = await events(t0, t1);
@@ -96,10 +100,14 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
       'container stop ev-renamed',
       'container destroy ev-renamed',
       'volume create <no value>',
+      ...['container create ev-mnt', 'container attach ev-mnt', 'volume mount <no value>'],
+      ...['container start ev-mnt', 'container die ev-mnt', 'volume unmount <no value>'],
+      'container destroy ev-mnt',
       'volume destroy <no value>',
     ]);
     const attributes = await docker([
       ...['events', '--since', stamp(t0), '--until', stamp(t1), '--filter', 'event=die'],
+      ...['--filter', 'container=ev-renamed'],
       ...[
         '--format',
         '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.team}} {{.Actor.Attributes.image}} {{.From}}',
@@ -153,6 +161,8 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
   test('filters: type, event, container and label; OR within a key', async () => {
     assert.deepEqual(await events(t0, t1, ['--filter', 'type=volume']), [
       'volume create <no value>',
+      'volume mount <no value>',
+      'volume unmount <no value>',
       'volume destroy <no value>',
     ]);
     assert.deepEqual(
@@ -181,7 +191,7 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
     await old.stop();
     daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
     docker = dockerCli(daemon, join(dir, 'docker-config'));
-    assert.equal((await events(t0, t1, ['--filter', 'event=create'])).length, 2);
+    assert.equal((await events(t0, t1, ['--filter', 'event=create'])).length, 3);
     const start = Date.now() - 1;
     const live = docker([
       ...['events', '--since', stamp(start), '--until', stamp(start + 3000)],
