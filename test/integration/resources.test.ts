@@ -189,7 +189,8 @@ describe('resource limits', { skip: !isRoot && 'needs root' }, () => {
     assert.equal((await docker(['ps', '-aq'])).stdout, before);
   });
 
-  test('a container over its memory limit is OOM-killed: exit 137, OOMKilled', async () => {
+  test('a container over its memory limit is OOM-killed: exit 137, OOMKilled, an oom event', async () => {
+    const since = ((Date.now() - 1) / 1000).toFixed(3);
     const r = await docker([
       ...['run', '--name', 'res-oom', '--network', 'none', '--memory', '8m', '--memory-swap', '8m'],
       ...['busybox', 'sh', '-c', 'tail /dev/zero'],
@@ -202,6 +203,12 @@ describe('resource limits', { skip: !isRoot && 'needs root' }, () => {
       'res-oom',
     ]);
     assert.equal(state.stdout.trim(), 'true 137');
+    const events = await docker([
+      ...['events', '--since', since, '--until', ((Date.now() + 1) / 1000).toFixed(3)],
+      ...['--filter', 'container=res-oom', '--filter', 'event=oom', '--filter', 'event=die'],
+      ...['--format', '{{.Action}} {{.Actor.Attributes.exitCode}}'],
+    ]);
+    assert.equal(events.stdout, 'oom <no value>\ndie 137\n');
     await docker(['rm', 'res-oom']);
   });
 
