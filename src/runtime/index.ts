@@ -39,6 +39,7 @@ export {
 export { buildRlimits, parseSecurityOpts, validateSysctls } from './spec-security.js';
 export type { SecurityOptions } from './spec-security.js';
 export { buildResources, parseDeviceCgroupRules } from './spec-resources.js';
+export { cgroupV2Values } from './cgroup-v2-values.js';
 export type { BlockDeviceNumbers, DeviceSpec } from './spec-resources.js';
 export { mergeTmpfsOptions } from './spec-mounts.js';
 export type { EtcFiles } from './spec-mounts.js';
