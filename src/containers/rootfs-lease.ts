@@ -1,6 +1,10 @@
-import { join } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
-import { notFound } from '../core/index.js';
+import { hasErrno, notFound } from '../core/index.js';
+import { bindMount, unmount } from '../sys/index.js';
+import { mountSource } from './container-mounts.js';
+import { resolveInRoot } from './rootfs-path.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
 import type { ContainerRecord } from './container-record.js';
@@ -84,16 +88,59 @@ export function withRootfs<T>(
       lowerDirs: () => imageLowerDirs(ctx, paths, topLayer),
     };
     const frozen = record.state.status === 'running' && (await freeze(ctx, id));
+    // A stopped container's binds and volumes are mounted into its files for `docker cp`, as
+    // Docker mounts them: what the container would see there.
+    const withMounts = !live && options.view === 'container';
+    let binds: string[] = [];
     try {
       if (mount === 'rootfs') await mountRootfs(ctx, paths, topLayer);
       if (mount === 'peek') await mountRootfsReadOnly(ctx, paths, topLayer, peek);
+      if (withMounts) binds = await mountVolumesInto(ctx, record, paths.rootfs);
       return await use(lease);
     } finally {
+      for (const target of binds.reverse()) await unmount(target, { detach: true });
       if (mount === 'rootfs') await unmountRootfs(ctx, paths);
       if (mount === 'peek') await unmountRootfs(ctx, paths, peek);
       if (frozen) await thaw(ctx, id);
     }
   });
+}
+
+/**
+ * Binds a stopped container's bind and volume mounts into its mounted root filesystem (tmpfs
+ * mounts have no content then), parents first; returns the mount points made.
+ */
+async function mountVolumesInto(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  root: string,
+): Promise<string[]> {
+  const made: string[] = [];
+  const mounts = (record.mounts ?? [])
+    .filter((m) => m.type !== 'tmpfs')
+    .sort((a, b) => a.destination.split('/').length - b.destination.split('/').length);
+  try {
+    for (const m of mounts) {
+      const source = mountSource(ctx, m);
+      const info = await stat(source).catch((err: unknown) => {
+        if (hasErrno(err, 'ENOENT')) return undefined;
+        throw err;
+      });
+      if (!info) continue;
+      const target = await resolveInRoot(root, m.destination, { followLast: true });
+      if (info.isDirectory()) await mkdir(target, { recursive: true });
+      else {
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, '', { flag: 'a' });
+      }
+      await bindMount(source, target, !m.rw);
+      made.push(target);
+    }
+  } catch (err) {
+    for (const target of made.reverse()) await unmount(target, { detach: true });
+    throw err;
+  }
+  return made;
 }
 
 /**

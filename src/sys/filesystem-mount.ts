@@ -46,3 +46,13 @@ export async function isMountedOn(path: string): Promise<boolean> {
   if (await isMountPoint(path)) return true;
   return (await readMounts()).some((m) => m.target === path);
 }
+
+/** Bind-mounts `source` on `target` (read-only when asked), as `mount --bind` does. */
+export async function bindMount(source: string, target: string, readonly: boolean): Promise<void> {
+  await runHostCommand('mount', ['--bind', '--', source, target], { packageName: 'mount' });
+  if (readonly) {
+    await runHostCommand('mount', ['-o', 'remount,bind,ro', '--', target], {
+      packageName: 'mount',
+    });
+  }
+}

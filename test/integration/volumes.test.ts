@@ -277,6 +277,35 @@ describe('volumes and mounts', { skip: !isRoot && 'needs root' }, () => {
     assert.equal((await docker(['ps', '-aq'])).stdout, containers);
   });
 
+  test('docker cp into and out of a stopped container goes through its volumes and binds', async () => {
+    const host = join(dir, 'cp-bind');
+    await mkdir(host);
+    await writeFile(join(dir, 'cp-in.txt'), 'copied\n');
+    const created = await docker([
+      ...['create', '--name', 'vol-cp', '-v', 'vol-cp-data:/data', '-v', `${host}:/bind:ro`],
+      'busybox',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const into = await docker(['cp', join(dir, 'cp-in.txt'), 'vol-cp:/data/in.txt']);
+    assert.equal(into.code, 0, into.stderr);
+    const mountpoint = (
+      await docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'vol-cp-data'])
+    ).stdout.trim();
+    assert.equal(await readFile(join(mountpoint, 'in.txt'), 'utf8'), 'copied\n');
+    await writeFile(join(host, 'from-host.txt'), 'host side\n');
+    const out = await docker(['cp', 'vol-cp:/bind/from-host.txt', join(dir, 'cp-out.txt')]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(await readFile(join(dir, 'cp-out.txt'), 'utf8'), 'host side\n');
+    const refused = await docker(['cp', join(dir, 'cp-in.txt'), 'vol-cp:/bind/x.txt']);
+    assert.notEqual(refused.code, 0, 'a read-only bind stays read-only');
+    assert.equal(
+      (await readMounts()).some((m) => m.target.includes(mountpoint)),
+      false,
+    );
+    await docker(['rm', 'vol-cp']);
+    await docker(['volume', 'rm', 'vol-cp-data']);
+  });
+
   test('after a daemon restart a stopped container still holds its volume', async () => {
     await docker(['create', '--name', 'vol-held', '-v', 'vol-restart:/d', 'busybox']);
     const old = daemon as TestDaemon;
