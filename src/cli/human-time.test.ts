@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { goDuration, goTimeString, humanDuration, rfc3339, timeAgo } from './human-time.js';
+import {
+  goDuration,
+  goTimeString,
+  humanDuration,
+  rfc3339,
+  rfc3339FixedNanos,
+  timeAgo,
+} from './human-time.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -47,6 +54,10 @@ test(
     const t = Date.UTC(2024, 4, 1, 12, 3, 4) / 1000;
     assert.equal(goTimeString(t), '2024-05-01 12:03:04 +0000 UTC');
     assert.equal(rfc3339(t), '2024-05-01T12:03:04Z');
+    assert.equal(
+      rfc3339FixedNanos(BigInt(t) * 1_000_000_000n + 5n),
+      '2024-05-01T12:03:04.000000005Z',
+    );
   },
 );
 

@@ -57,6 +57,16 @@ export function rfc3339(unixSeconds: number): string {
   return `${date}T${time}${offset === 0 ? 'Z' : formatOffset(offset, ':')}`;
 }
 
+/**
+ * Go's `2006-01-02T15:04:05.000000000Z07:00` (docker events) of a nanosecond Unix time, in the
+ * local zone.
+ */
+export function rfc3339FixedNanos(ns: bigint): string {
+  const { date, time, offset } = localParts(new Date(Number(ns / 1_000_000n)));
+  const nanos = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${date}T${time}.${nanos}${offset === 0 ? 'Z' : formatOffset(offset, ':')}`;
+}
+
 /** Go's time.Duration String() rounded to seconds: `0s`, `45s`, `1m5s`, `2h0m3s`. */
 export function goDuration(ms: number): string {
   const total = Math.round(ms / SECOND);

@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { ContainerConfig, HostConfig } from '../api-types/index.js';
-import { hasErrno, invalidArgument, notFound } from '../core/index.js';
+import { hasErrno, invalidArgument, notFound, pathExists } from '../core/index.js';
 import type { Digest } from '../oci/index.js';
 import type { OciMount } from '../runtime/index.js';
 import { copyTree } from '../sys/index.js';
@@ -89,7 +89,7 @@ export async function planMounts(
   }
   const mounts = [...byDestination.values()];
   for (const m of mounts) {
-    if (m.type === 'bind' && !m.createSource && !(await exists(m.source))) {
+    if (m.type === 'bind' && !m.createSource && !(await pathExists(m.source))) {
       throw missingSource(m.source);
     }
     if (m.type !== 'volume') continue;
@@ -250,19 +250,9 @@ function missingSource(source: string) {
   );
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
-    throw err;
-  }
-}
-
 /** A `-v` bind's missing source is created as a directory; a `--mount` one is an error. */
 async function ensureBindSource(m: MountPoint): Promise<void> {
-  if (await exists(m.source)) return;
+  if (await pathExists(m.source)) return;
   if (!m.createSource) throw missingSource(m.source);
   await mkdir(m.source, { recursive: true, mode: 0o755 });
 }

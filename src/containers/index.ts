@@ -13,6 +13,7 @@ export type { ContainerView } from './container-view.js';
 export type { ExecSession } from './container-context.js';
 export type { ContainerDefaults } from './container-context.js';
 export { containerStatusText } from './container-status.js';
+export { isUp } from './container-state.js';
 export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 export type { ContainerFilters } from './container-filters.js';
 export type { ContainerFiles } from './container-files.js';

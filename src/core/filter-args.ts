@@ -85,3 +85,15 @@ export function boolFilter(filters: FilterArgs, key: string, fallback: boolean):
   if (isTrue === isFalse) throw invalidArgument(`invalid filter '${key}=[${values.join(' ')}]'`);
   return isTrue;
 }
+
+/**
+ * Docker's `label` and `label!` filters together: every `label` value holds, and no
+ * `label!` value does.
+ */
+export function labelFiltersMatch(
+  filters: FilterArgs,
+  labels: Record<string, string> | null | undefined,
+): boolean {
+  const not = filters['label!'] ?? [];
+  return labelsMatch(filters['label'] ?? [], labels) && !not.some((l) => labelsMatch([l], labels));
+}

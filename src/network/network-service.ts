@@ -8,6 +8,7 @@ import {
   exactMatcher,
   forbidden,
   invalidArgument,
+  labelFiltersMatch,
   labelsMatch,
   notFound,
   notImplemented,
@@ -406,9 +407,7 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
       const byName = [...store.all()].sort((a, b) => (a.name < b.name ? -1 : 1));
       for (const record of byName) {
         if (record.predefined || endpointsOf(record.id).length > 0) continue;
-        if (!labelsMatch(filters['label'] ?? [], record.labels)) continue;
-        const not = filters['label!'] ?? [];
-        if (not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) continue;
+        if (!labelFiltersMatch(filters, record.labels)) continue;
         const until = filters['until']?.[0];
         if (until !== undefined && rfc3339Nanos(record.created) >= parseFilterTime(until)) continue;
         await stopResolver(record.id);

@@ -1,7 +1,7 @@
 import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ContainerService } from '../containers/index.js';
+import { type ContainerService, isUp } from '../containers/index.js';
 import { hasErrno } from '../core/index.js';
 import { type Images, unusedLayers } from '../images/index.js';
 import { readMounts, unmount } from '../sys/index.js';
@@ -26,9 +26,6 @@ export interface StoreCheckParts {
   dataRoot: string;
   execRoot: string;
 }
-
-const isUp = (status: string | undefined) =>
-  status === 'running' || status === 'paused' || status === 'restarting';
 
 /** How many processes a cgroup holds (0 when it is gone). */
 async function processesIn(dir: string): Promise<number> {
@@ -57,7 +54,10 @@ async function entries(dir: string): Promise<string[]> {
  */
 export async function checkStore(parts: StoreCheckParts, fix: boolean): Promise<StoreLeftovers> {
   const { ctx } = parts.containers;
-  const running = (id: string) => isUp(ctx.store.get(id)?.state.status);
+  const running = (id: string) => {
+    const status = ctx.store.get(id)?.state.status;
+    return status !== undefined && isUp(status);
+  };
   const layers = await unusedLayers(parts.images.images, parts.images.layers, parts.images.pinned);
 
   // Volume mounts a running container uses stay; so do mounts inside running containers.

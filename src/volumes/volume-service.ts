@@ -7,7 +7,7 @@ import {
   conflict,
   createMutex,
   exactMatcher,
-  labelsMatch,
+  labelFiltersMatch,
   notFound,
 } from '../core/index.js';
 import { createMountCounter, mountsData, validateLocalOptions } from './local-driver.js';
@@ -135,12 +135,10 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
   const matches = (filters: FilterArgs, record: VolumeRecord) => {
     const names = filters['name'] ?? [];
     const dangling = boolFilter(filters, 'dangling', false);
-    const not = filters['label!'] ?? [];
     return (
       (names.length === 0 || names.some((n) => record.name.includes(n))) &&
       exactMatcher(filters, 'driver')(record.driver) &&
-      labelsMatch(filters['label'] ?? [], record.labels) &&
-      !(not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) &&
+      labelFiltersMatch(filters, record.labels) &&
       (!Object.hasOwn(filters, 'dangling') || dangling === (usersOf(record.name).length === 0))
     );
   };
@@ -169,9 +167,7 @@ export function createVolumeService(options: VolumeServiceOptions): VolumeServic
         let reclaimed = 0;
         for (const record of store.all()) {
           if (!all && !isAnonymous(record)) continue;
-          if (!labelsMatch(filters['label'] ?? [], record.labels)) continue;
-          const not = filters['label!'] ?? [];
-          if (not.length > 0 && not.some((l) => labelsMatch([l], record.labels))) continue;
+          if (!labelFiltersMatch(filters, record.labels)) continue;
           if (usersOf(record.name).length > 0) continue;
           const size = await directorySize(store.dataDir(record.name));
           await removeLocked(record.name);

@@ -7,6 +7,7 @@ import { INSPECT_FORMAT_HELP, checkArgs, parseOrHelp } from '../command-flags.js
 import type { Command } from '../context.js';
 import { filtersQuery, parseFilters } from '../filter-flag.js';
 import { GO_STRUCT, compileTemplate } from '../go-template.js';
+import { rfc3339FixedNanos } from '../human-time.js';
 import { withJson } from '../go-values.js';
 
 /** Docker's events.Message as the API sends it. */
@@ -49,27 +50,13 @@ export function timestampQuery(value: string | undefined, now = Date.now()): str
   return `${seconds}.${fraction}`;
 }
 
-/** Go's `2006-01-02T15:04:05.000000000Z07:00` of a nanosecond time, in the host's zone. */
-function eventTime(timeNano: bigint): string {
-  const ms = Number(timeNano / 1_000_000n);
-  const date = new Date(ms);
-  const offset = -date.getTimezoneOffset();
-  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
-  const nanos = (timeNano % 1_000_000_000n).toString().padStart(9, '0');
-  const zone =
-    offset === 0
-      ? 'Z'
-      : `${offset < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
-  return `${local}.${nanos}${zone}`;
-}
-
 /** docker events' default line: time, type, action, actor, and the attributes sorted by key. */
 export function eventLine(event: WireEvent, timeNano: bigint): string {
   const attributes = Object.entries(event.Actor.Attributes ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`);
   const tail = attributes.length > 0 ? ` (${attributes.join(', ')})` : '';
-  return `${eventTime(timeNano)} ${event.Type} ${event.Action} ${event.Actor.ID}${tail}`;
+  return `${rfc3339FixedNanos(timeNano)} ${event.Type} ${event.Action} ${event.Actor.ID}${tail}`;
 }
 
 /**
