@@ -17,5 +17,6 @@ export { networkRoutes } from './routes/networks.js';
 export { volumeRoutes } from './routes/volumes.js';
 export { containerStatsRoutes } from './routes/container-stats.js';
 export { eventRoutes } from './routes/events.js';
+export { buildRoutes } from './routes/build.js';
 export { storeCheckRoutes, systemDfRoutes } from './routes/system-df.js';
 export type { NetworksBackend } from './routes/networks.js';

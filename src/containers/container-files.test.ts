@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { diffIgnoredPaths } from './container-files.js';
+import { diffIgnoredPaths } from './container-layer.js';
 
 test('diff leaves out the engine’s files and every mount target of the container', () => {
   assert.deepEqual(

@@ -1,9 +1,9 @@
-import type { FilesystemChange, HostConfig, PathStat } from '../api-types/index.js';
+import type { FilesystemChange, PathStat } from '../api-types/index.js';
 import { forbidden } from '../core/index.js';
 import type { ContainerContext } from './container-context.js';
 import { resolveContainerUser } from './process-setup.js';
 import { archivePath, exportRootfs, statPath } from './rootfs-archive.js';
-import { overlayChanges, treeChanges } from './rootfs-changes.js';
+import { leaseChanges } from './container-layer.js';
 import { extractArchive } from './rootfs-extract.js';
 import { mountedRootfsReader } from './rootfs-reader.js';
 import { withRootfs } from './rootfs-lease.js';
@@ -46,23 +46,6 @@ export interface ContainerFiles {
   changes(ref: string, signal: AbortSignal): Promise<FilesystemChange[]>;
 }
 
-/**
- * Files the engine places over the container's own (runc's mount points for them end up in
- * the writable layer): left out of `docker diff`, as Docker keeps them in its init layer.
- */
-const ENGINE_PATHS = ['/dev', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
-
-/**
- * The container paths `docker diff` leaves out: what the engine mounts over the container's
- * files (its /etc files, /dev, /proc, /sys) and the container's binds, mounts and tmpfs.
- */
-export function diffIgnoredPaths(hostConfig: HostConfig): string[] {
-  const binds = (hostConfig.Binds ?? []).map((b) => b.split(':')[1] ?? '');
-  const mounts = (hostConfig.Mounts ?? []).map((m) => m.Target ?? '');
-  const tmpfs = Object.keys(hostConfig.Tmpfs ?? {});
-  return [...ENGINE_PATHS, ...binds, ...mounts, ...tmpfs].filter((p) => p.startsWith('/'));
-}
-
 export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
   const idOf = (ref: string) => ctx.store.resolve(ref).id;
   const container = { view: 'container' } as const;
@@ -100,18 +83,6 @@ export function bindContainerFiles(ctx: ContainerContext): ContainerFiles {
         await send(exportRootfs(root, { signal }));
       }),
     changes: (ref, signal) =>
-      withRootfs(ctx, idOf(ref), { view: 'none' }, async (lease) => {
-        const ignore = diffIgnoredPaths(lease.record.hostConfig);
-        if (lease.record.driver === 'vfs') {
-          const [base = ''] = await lease.lowerDirs();
-          return treeChanges({ tree: lease.paths.rootfs, base, ignore, signal });
-        }
-        return overlayChanges({
-          upperDir: lease.paths.upper,
-          lowerDirs: await lease.lowerDirs(),
-          ignore,
-          signal,
-        });
-      }),
+      withRootfs(ctx, idOf(ref), { view: 'none' }, (lease) => leaseChanges(lease, signal)),
   };
 }

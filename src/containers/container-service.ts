@@ -34,6 +34,9 @@ import type { ExecSession } from './container-context.js';
 import { createExec, execSocketPath, getExec, startExec } from './exec-session.js';
 import type { Containers } from './open-containers.js';
 import { pumpStdin } from './attach.js';
+import { commitContainerLayer } from './container-layer.js';
+import type { Layer } from '../layers/index.js';
+import type { Digest } from '../oci/index.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -98,6 +101,11 @@ export interface ContainerService extends ContainerFiles {
     io?: AttachIo,
   ): Promise<void>;
   execResize(execId: string, height: number, width: number): Promise<void>;
+  /**
+   * The container's changes as a new layer on `parent` (its image's top chain id), for
+   * commits and build steps; undefined when nothing changed. See commitContainerLayer.
+   */
+  commitLayer(ref: string, parent: Digest | undefined): Promise<Layer | undefined>;
   /** A container using the image (for rmi's conflict), if any. */
   containerUsing(imageId: string): string | undefined;
   counts(): { running: number; paused: number; stopped: number };
@@ -296,6 +304,7 @@ export function bindContainerService(containers: Containers): ContainerService {
         done: exitedPromise(ctx, record.id),
       });
     },
+    commitLayer: (ref, parent) => commitContainerLayer(ctx, resolve(ref).id, parent),
     attach: (ref, streams, detachKeys, io) =>
       attachContainer(ctx, resolve(ref).id, streams, detachKeys, io),
     execCreate: (ref, config) => createExec(ctx, resolve(ref).id, config),

@@ -157,6 +157,38 @@ export async function archivePath(
   return { stat: found.stat, tar };
 }
 
+export interface TreeArchiveOptions {
+  /** The entry name of `hostPath` (children are named below it). */
+  name: string;
+  /** False: only what is under a directory, not the directory entry itself. */
+  includeTop: boolean;
+  owner?: { uid: number; gid: number } | undefined;
+  chmod?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A tar of a host file or directory tree (a build's COPY source, already resolved inside its
+ * root) under another name, optionally with other owners and permissions. Symlinks inside are
+ * archived as links, never followed.
+ */
+export function archiveTree(hostPath: string, options: TreeArchiveOptions): AsyncIterable<Buffer> {
+  return tarStream(async (walk) => {
+    walk.owner = options.owner;
+    walk.chmod = options.chmod;
+    const info = lstatSync(hostPath);
+    if (options.includeTop || !info.isDirectory()) {
+      await addNode(walk, hostPath, options.name, info);
+    } else {
+      await addChildren(
+        walk,
+        hostPath,
+        options.name.endsWith('/') ? options.name : `${options.name}/`,
+      );
+    }
+  }, options.signal);
+}
+
 export interface ExportOptions {
   /** Container paths left out with everything under them (e.g. mount points' contents). */
   skip?: readonly string[];
@@ -183,6 +215,10 @@ interface TreeWalk {
   skip: ReadonlySet<string>;
   signal?: AbortSignal | undefined;
   lastYield: number;
+  /** Replaces every entry's owner (a build's COPY --chown, or root for the context's files). */
+  owner?: { uid: number; gid: number } | undefined;
+  /** Replaces every entry's permission bits (COPY --chmod). */
+  chmod?: number | undefined;
 }
 
 /**
@@ -261,9 +297,9 @@ function headerOf(
 ): TarHeaderInput | undefined {
   const base = {
     name,
-    mode: info.mode & 0o7777,
-    uid: info.uid,
-    gid: info.gid,
+    mode: walk.chmod ?? info.mode & 0o7777,
+    uid: walk.owner?.uid ?? info.uid,
+    gid: walk.owner?.gid ?? info.gid,
     mtime: new Date(Math.floor(info.mtimeMs / 1000) * 1000),
   };
   if (info.isDirectory()) {

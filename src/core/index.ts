@@ -9,3 +9,4 @@ export { goDuration, humanDuration } from './human-duration.js';
 export * from './filter-args.js';
 export * from './cidr.js';
 export * from './path-exists.js';
+export { pathMatch } from './path-match.js';

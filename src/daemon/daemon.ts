@@ -11,6 +11,7 @@ import {
   networkRoutes,
   volumeRoutes,
   containerStatsRoutes,
+  buildRoutes,
   eventRoutes,
   storeCheckRoutes,
   systemDfRoutes,
@@ -38,6 +39,7 @@ import {
   linkExists,
 } from '../sys/index.js';
 import { bindImageService, openImages } from '../images/index.js';
+import { createBuildService } from '../build/index.js';
 import {
   type NetworkEndpoint,
   type NetworkRecord,
@@ -177,6 +179,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       }),
     );
     const running = containers;
+    const builds = await createBuildService({
+      images: imageStores,
+      imageService: images,
+      containers: running,
+      dataRoot: config.dataRoot,
+    });
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,
@@ -211,6 +219,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         }),
         ...volumeRoutes(volumes),
         ...eventRoutes(events),
+        ...buildRoutes(builds),
         ...storeCheckRoutes((fix) =>
           checkStore(
             {
@@ -225,7 +234,13 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ),
         ...systemDfRoutes((kinds) =>
           dataUsage(
-            { images, stores: imageStores, containers: running, volumes: volumeService },
+            {
+              images,
+              stores: imageStores,
+              containers: running,
+              volumes: volumeService,
+              buildCache: () => builds.usage(),
+            },
             kinds,
           ),
         ),

@@ -1,6 +1,5 @@
-import { invalidArgument } from '../core/index.js';
+import { invalidArgument, pathMatch } from '../core/index.js';
 import { familiarName, familiarString, parseReference } from '../oci/index.js';
-import { pathMatch } from './glob.js';
 import type { ImageRecord } from './image-store.js';
 
 /** Docker's list filters: key → accepted values (any value may match). */

@@ -16,3 +16,4 @@ export { openImages, unusedLayers } from './open-images.js';
 export type { Images, OpenImagesOptions } from './open-images.js';
 export { bindImageService } from './bound-service.js';
 export type { ImageService } from './bound-service.js';
+export { pinLayers } from './pins.js';

@@ -1,11 +1,13 @@
 import { invalidArgument } from '../core/index.js';
-import type { InstructionNode } from './dockerfile-parse.js';
+import { type FlagType, parseInstructionFlags } from './dockerfile-flags.js';
+import type { InstructionNode } from './dockerfile-line.js';
 import { parseGoDuration } from './go-duration.js';
 import type { HealthConfig } from './image-config.js';
 
 /**
  * The typed instructions of `--change` (buildkit's instructions.ParseCommand for the commit
- * subset), with buildkit's argument checks and messages. Values are not expanded yet.
+ * subset), with buildkit's argument checks and messages. Values are not expanded yet. The
+ * Dockerfile builder shares them (dockerfile-instructions.ts).
  */
 export type ChangeCommand =
   | { kind: 'env' | 'label'; pairs: { key: string; value: string }[] }
@@ -17,6 +19,7 @@ export type ChangeCommand =
   | { kind: 'onbuild'; expression: string };
 
 const fail = invalidArgument;
+const NO_FLAGS: Record<string, FlagType> = {};
 
 /** Parses one instruction node; the command must be one of the change commands. */
 export function parseChangeCommand(node: InstructionNode): ChangeCommand {
@@ -24,18 +27,18 @@ export function parseChangeCommand(node: InstructionNode): ChangeCommand {
   switch (name) {
     case 'ENV':
     case 'LABEL':
-      parseFlags(node.flags, []);
+      parseInstructionFlags(node.flags, NO_FLAGS);
       if (node.pairs.length === 0) throw fail(`${name} requires at least one argument`);
       if (node.pairs.some((p) => p.key === '')) throw fail(`${name} names can not be blank`);
       return { kind: name === 'ENV' ? 'env' : 'label', pairs: node.pairs };
     case 'EXPOSE':
       if (node.args.length === 0) throw fail('EXPOSE requires at least one argument');
-      parseFlags(node.flags, []);
+      parseInstructionFlags(node.flags, NO_FLAGS);
       return { kind: 'expose', ports: [...node.args].sort() };
     case 'USER':
     case 'WORKDIR':
       if (node.args.length !== 1) throw fail(`${name} requires exactly one argument`);
-      parseFlags(node.flags, []);
+      parseInstructionFlags(node.flags, NO_FLAGS);
       return { kind: name === 'USER' ? 'user' : 'workdir', value: node.args[0] ?? '' };
     case 'STOPSIGNAL':
       if (node.args.length !== 1) throw fail('STOPSIGNAL requires exactly one argument');
@@ -54,9 +57,43 @@ export function parseChangeCommand(node: InstructionNode): ChangeCommand {
   }
 }
 
+/** Variable expansion for instruction fields (shell-word with the build's env). */
+export interface WordExpander {
+  /** One word to one string (ProcessWord). */
+  word(word: string): string;
+  /** One word to words split on unquoted whitespace (ProcessWords; EXPOSE only). */
+  words(word: string): string[];
+}
+
+/**
+ * Expands the fields Docker expands before running a change command: ENV and LABEL keys and
+ * values, EXPOSE ports (to several words), USER, WORKDIR, STOPSIGNAL and VOLUME. CMD,
+ * ENTRYPOINT, HEALTHCHECK and ONBUILD are returned as they are.
+ */
+export function expandChangeCommand(command: ChangeCommand, expand: WordExpander): ChangeCommand {
+  switch (command.kind) {
+    case 'env':
+    case 'label':
+      return {
+        kind: command.kind,
+        pairs: command.pairs.map((p) => ({ key: expand.word(p.key), value: expand.word(p.value) })),
+      };
+    case 'expose':
+      return { kind: 'expose', ports: command.ports.flatMap((p) => expand.words(p)) };
+    case 'user':
+    case 'workdir':
+    case 'stopsignal':
+      return { kind: command.kind, value: expand.word(command.value) };
+    case 'volume':
+      return { kind: 'volume', volumes: command.volumes.map((v) => expand.word(v)) };
+    default:
+      return command;
+  }
+}
+
 function parseVolumes(node: InstructionNode): string[] {
   if (node.args.length === 0) throw fail('VOLUME requires at least one argument');
-  parseFlags(node.flags, []);
+  parseInstructionFlags(node.flags, NO_FLAGS);
   return node.args.map((v) => {
     const trimmed = v.trim();
     if (trimmed === '') throw fail('VOLUME specified can not be an empty string');
@@ -65,14 +102,14 @@ function parseVolumes(node: InstructionNode): string[] {
 }
 
 function parseCmdLine(node: InstructionNode, name: 'CMD' | 'ENTRYPOINT'): ChangeCommand {
-  parseFlags(node.flags, []);
-  let cmdLine: string[] | null = jsonOrShellArgs(node);
+  parseInstructionFlags(node.flags, NO_FLAGS);
+  let cmdLine: string[] | null = commandLine(node);
   if (name === 'ENTRYPOINT' && cmdLine.length === 0) cmdLine = null;
   return { kind: name === 'CMD' ? 'cmd' : 'entrypoint', cmdLine, prependShell: !node.json };
 }
 
-/** Exec form as given; shell form as one string. */
-function jsonOrShellArgs(node: { args: string[]; json: boolean }): string[] {
+/** A CMD/ENTRYPOINT/RUN/HEALTHCHECK command: exec form as given, shell form as one string. */
+export function commandLine(node: { args: string[]; json: boolean }): string[] {
   if (node.args.length === 0) return [];
   return node.json ? node.args : [node.args.join(' ')];
 }
@@ -80,7 +117,7 @@ function jsonOrShellArgs(node: { args: string[]; json: boolean }): string[] {
 function parseOnBuild(node: InstructionNode): string {
   const [trigger] = node.args;
   if (trigger === undefined) throw fail('ONBUILD requires at least one argument');
-  parseFlags(node.flags, []);
+  parseInstructionFlags(node.flags, NO_FLAGS);
   const upper = trigger.trim().toUpperCase();
   if (upper === 'ONBUILD') throw fail("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
   if (upper === 'MAINTAINER' || upper === 'FROM') {
@@ -89,7 +126,13 @@ function parseOnBuild(node: InstructionNode): string {
   return node.original.replace(/^\s*ONBUILD\s*/i, '');
 }
 
-const HEALTH_FLAGS = ['interval', 'timeout', 'start-period', 'start-interval', 'retries'];
+const HEALTH_FLAGS: Record<string, FlagType> = {
+  interval: 'string',
+  timeout: 'string',
+  'start-period': 'string',
+  'start-interval': 'string',
+  retries: 'string',
+};
 
 function parseHealthcheck(node: InstructionNode): HealthConfig {
   const [rawType, ...rest] = node.args;
@@ -99,9 +142,9 @@ function parseHealthcheck(node: InstructionNode): HealthConfig {
     if (rest.length !== 0) throw fail('HEALTHCHECK NONE takes no arguments');
     return { Test: ['NONE'] };
   }
-  const flags = parseFlags(node.flags, HEALTH_FLAGS);
+  const flags = parseInstructionFlags(node.flags, HEALTH_FLAGS);
   if (type !== 'CMD') throw fail(`Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`);
-  const cmd = jsonOrShellArgs({ args: rest, json: node.json });
+  const cmd = commandLine({ args: rest, json: node.json });
   if (cmd.length === 0) throw fail('Missing command after HEALTHCHECK CMD');
   const health: HealthConfig = { Test: [node.json ? 'CMD' : 'CMD-SHELL', ...cmd] };
   const durations = [
@@ -111,10 +154,10 @@ function parseHealthcheck(node: InstructionNode): HealthConfig {
     ['start-interval', 'StartInterval'],
   ] as const;
   for (const [flag, field] of durations) {
-    const ns = optionalInterval(flag, flags.get(flag));
+    const ns = optionalInterval(flag, flags.value(flag));
     if (ns !== 0) health[field] = ns;
   }
-  const retries = flags.get('retries');
+  const retries = flags.value('retries');
   if (retries !== undefined && retries !== '') {
     if (!/^[+-]?\d+$/.test(retries)) {
       throw fail(`strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`);
@@ -137,24 +180,4 @@ function optionalInterval(name: string, value: string | undefined): number {
   if (ns === 0) return 0;
   if (ns < MILLISECOND) throw fail(`Interval ${JSON.stringify(name)} cannot be less than 1ms`);
   return ns;
-}
-
-/**
- * buildkit's BFlags for string flags: `--name=value`; an unknown, repeated or valueless flag
- * is an error; `--` ends the flags.
- */
-function parseFlags(words: string[], allowed: readonly string[]): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const word of words) {
-    if (word === '--') break;
-    if (!word.startsWith('--')) throw fail(`arg should start with -- : ${word}`);
-    const eq = word.indexOf('=');
-    const flagName = eq === -1 ? word : word.slice(0, eq);
-    const name = flagName.slice(2);
-    if (!allowed.includes(name)) throw fail(`unknown flag: ${flagName}`);
-    if (values.has(name)) throw fail(`duplicate flag specified: ${flagName}`);
-    if (eq === -1) throw fail(`missing a value on flag: ${flagName}`);
-    values.set(name, word.slice(eq + 1));
-  }
-  return values;
 }

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 
 import { invalidArgument } from '../core/index.js';
 import { type InstructionNode, parseDockerfileLines } from './dockerfile-parse.js';
-import { type ChangeCommand, parseChangeCommand } from './change-commands.js';
+import { type ChangeCommand, expandChangeCommand, parseChangeCommand } from './change-commands.js';
 import type { ContainerConfig } from './image-config.js';
 import { expandWord, expandWords } from './shell-word.js';
 import { parseSignal } from './signal.js';
@@ -54,43 +54,44 @@ interface DispatchState {
   cmdSet: boolean;
 }
 
-function dispatch(state: DispatchState, command: ChangeCommand): void {
+function dispatch(state: DispatchState, raw: ChangeCommand): void {
   const cfg = state.config;
   const env = cfg.Env ?? [];
-  const expand = (word: string) => expandWord(word, env);
+  const command = expandChangeCommand(raw, {
+    word: (w) => expandWord(w, env),
+    words: (w) => expandWords(w, env),
+  });
   switch (command.kind) {
     case 'env':
-      for (const { key, value } of command.pairs) setEnv(cfg, `${expand(key)}=${expand(value)}`);
+      for (const { key, value } of command.pairs) setEnv(cfg, `${key}=${value}`);
       return;
     case 'label': {
       const labels = { ...cfg.Labels };
-      for (const { key, value } of command.pairs) labels[expand(key)] = expand(value);
+      for (const { key, value } of command.pairs) labels[key] = value;
       cfg.Labels = labels;
       return;
     }
     case 'expose': {
       const ports = { ...cfg.ExposedPorts };
-      for (const spec of command.ports.flatMap((p) => expandWords(p, env))) {
+      for (const spec of command.ports) {
         for (const key of exposedPortKeys(spec)) ports[key] = {};
       }
       cfg.ExposedPorts = ports;
       return;
     }
     case 'user':
-      cfg.User = expand(command.value);
+      cfg.User = command.value;
       return;
     case 'workdir':
-      cfg.WorkingDir = normalizeWorkdir(cfg.WorkingDir ?? '', expand(command.value));
+      cfg.WorkingDir = normalizeWorkdir(cfg.WorkingDir ?? '', command.value);
       return;
-    case 'stopsignal': {
-      const signal = expand(command.value);
-      parseSignal(signal);
-      cfg.StopSignal = signal;
+    case 'stopsignal':
+      parseSignal(command.value);
+      cfg.StopSignal = command.value;
       return;
-    }
     case 'volume': {
       const volumes = { ...cfg.Volumes };
-      for (const v of command.volumes.map(expand)) {
+      for (const v of command.volumes) {
         if (v === '') throw invalidArgument('VOLUME specified can not be an empty string');
         volumes[v] = {};
       }

@@ -1,243 +1,174 @@
-import { invalidArgument } from '../core/index.js';
+import { invalidArgument, isMoorError } from '../core/index.js';
+import {
+  type EscapeToken,
+  type InstructionNode,
+  isSpace,
+  parseLogicalLine,
+} from './dockerfile-line.js';
+
+export type { EscapeToken, InstructionNode } from './dockerfile-line.js';
 
 /**
- * The line level of buildkit's Dockerfile parser, enough for `docker commit/import --change`:
- * logical lines (comments skipped, `\` continuations joined), the instruction word, `--flags`,
- * and each instruction's arguments split as buildkit's per-instruction line parsers split them.
- * Arguments keep their quotes; quote removal and variable expansion happen later (shell-word).
- * Parser directives (`# escape=`) and heredocs are not supported.
+ * The text level of Docker's Dockerfile parser: parser directives, comments, blank lines,
+ * line continuations and the escape token, cutting the text into logical lines (instructions).
+ *
+ * - A UTF-8 BOM at the start is dropped; lines end at `\n`, trailing `\r` is dropped.
+ * - Directives (`# escape=\``, `# syntax=...`, `# check=...`; keys in any case) are read only
+ *   while every line so far was one; a blank line, a comment or an instruction ends them, and
+ *   an unknown directive is a comment. `syntax` and `check` are accepted and ignored.
+ * - A line whose last non-blank character is the escape token (and not an escaped escape
+ *   token) continues on the next line; comment lines and blank lines inside an instruction are
+ *   skipped (blank ones with Docker's warning).
+ * Heredocs (`RUN <<EOF`) are not supported.
  */
-export interface InstructionNode {
-  /** The instruction as written (`ENV`, `env`, `FOO`). */
-  command: string;
-  /** `--name=value` words before the arguments, quotes removed. */
-  flags: string[];
-  /** Arguments; for ENV and LABEL see `pairs` instead. */
-  args: string[];
-  /** ENV/LABEL `key=value` (or legacy `key value`) pairs. */
-  pairs: { key: string; value: string }[];
-  /** True when the arguments were a JSON array (exec form). */
-  json: boolean;
-  /** The whole logical line. */
-  original: string;
-  /** 1-based line the instruction starts on. */
-  line: number;
+export interface ParsedDockerfile {
+  escapeToken: EscapeToken;
+  nodes: InstructionNode[];
+  /** Lines Docker prints on the build's stderr (empty continuation lines), often none. */
+  warnings: string[];
 }
 
-const WHITESPACE = /[\t\v\f\r ]+/;
-const CONTINUATION = /\\[ \t]*$/;
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
+const CONTINUATION: Record<EscapeToken, RegExp> = {
+  '\\': /([^\\])\\[ \t]*$|^\\[ \t]*$/,
+  '`': /([^`])`[ \t]*$|^`[ \t]*$/,
+};
 
-/** Splits Dockerfile text into instructions. Throws InvalidArgument with buildkit's messages. */
-export function parseDockerfileLines(text: string): InstructionNode[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
-  const nodes: InstructionNode[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const first = (lines[i] ?? '').trimStart();
-    if (first.startsWith('#')) continue;
-    const start = i + 1;
-    let logical = first;
-    let ended = !CONTINUATION.test(logical);
-    if (!ended) logical = logical.replace(CONTINUATION, '');
-    else if (logical === '') continue;
-    while (!ended && i + 1 < lines.length) {
-      const line = lines[++i] ?? '';
-      if (line.trimStart().startsWith('#') || line.trim() === '') continue;
-      ended = !CONTINUATION.test(line);
-      logical += ended ? line : line.replace(CONTINUATION, '');
+/**
+ * Parses a Dockerfile read from the build context as `name`. Throws InvalidArgument with the
+ * legacy builder's words: `the Dockerfile (Dockerfile) cannot be empty` for an empty file,
+ * `failed to parse Dockerfile: file with no instructions` when only comments and blank lines
+ * remain, `failed to parse Dockerfile: <parser error>` for the rest.
+ */
+export function parseDockerfile(text: string, name = 'Dockerfile'): ParsedDockerfile {
+  if (text === '') throw invalidArgument(`the Dockerfile (${name}) cannot be empty`);
+  try {
+    return splitDockerfile(text, '\\');
+  } catch (err) {
+    if (isMoorError(err, 'InvalidArgument')) {
+      throw invalidArgument(`failed to parse ${name}: ${err.message}`, err);
     }
-    nodes.push({ ...parseLine(logical), line: start });
+    throw err;
   }
-  if (nodes.length === 0) throw invalidArgument('file with no instructions');
-  return nodes;
 }
 
-type ParsedLine = Omit<InstructionNode, 'line'>;
+/**
+ * Parses `docker commit/import --change` lines (joined by newlines). Throws InvalidArgument
+ * with the parser's messages as they are (`file with no instructions`, ...).
+ */
+export function parseDockerfileLines(text: string): InstructionNode[] {
+  return splitDockerfile(text, '\\').nodes;
+}
 
-function parseLine(line: string): ParsedLine {
-  const trimmed = line.trim();
-  const space = WHITESPACE.exec(trimmed);
-  const command = space ? trimmed.slice(0, space.index) : trimmed;
-  const afterCommand = space ? trimmed.slice(space.index + space[0].length) : '';
-  const { rest, flags } = extractFlags(afterCommand);
-  const node: ParsedLine = { command, flags, args: [], pairs: [], json: false, original: line };
-  fillArgs(node, rest.trim());
+/**
+ * Parses one instruction, such as an ONBUILD trigger stored in an image config. Throws
+ * InvalidArgument: `file with no instructions` when there is none, `onbuild trigger should be
+ * a single expression` when there are several.
+ */
+export function parseInstructionLine(
+  text: string,
+  escapeToken: EscapeToken = '\\',
+): InstructionNode {
+  const { nodes } = splitDockerfile(text, escapeToken);
+  const [node] = nodes;
+  if (node === undefined || nodes.length > 1) {
+    throw invalidArgument('onbuild trigger should be a single expression');
+  }
   return node;
 }
 
-function fillArgs(node: ParsedLine, rest: string): void {
-  switch (node.command.toLowerCase()) {
-    case 'env':
-    case 'label':
-      node.pairs = parseNameVal(rest, node.command.toUpperCase());
-      return;
-    case 'cmd':
-    case 'entrypoint':
-    case 'run':
-    case 'shell':
-      Object.assign(node, parseMaybeJson(rest));
-      return;
-    case 'volume':
-    case 'add':
-    case 'copy':
-      Object.assign(node, parseJson(rest) ?? { args: splitWhitespace(rest) });
-      return;
-    case 'healthcheck':
-      Object.assign(node, parseHealthConfig(rest));
-      return;
-    case 'onbuild':
-      if (rest !== '') {
-        const child = parseLine(rest);
-        node.args = [child.command, ...child.args, ...child.pairs.flatMap((p) => [p.key, p.value])];
-      }
-      return;
-    case 'expose':
-    case 'from':
-      node.args = splitWhitespace(rest);
-      return;
-    default:
-      // user, workdir, stopsignal, maintainer take the rest as one argument; unknown
-      // instructions keep it too (they are rejected later).
-      node.args = rest === '' ? [] : [rest];
-  }
+interface ScanState {
+  escape: EscapeToken;
+  directivesDone: boolean;
+  seen: Set<string>;
 }
 
-function splitWhitespace(rest: string): string[] {
-  return rest === '' ? [] : rest.split(WHITESPACE);
-}
-
-/** A JSON array of strings, or undefined when `rest` is not JSON (the shell form). */
-function parseJson(rest: string): { args: string[]; json: true } | undefined {
-  const text = rest.trimStart();
-  if (!text.startsWith('[')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    if (err instanceof SyntaxError) return undefined;
-    throw err;
-  }
-  if (!Array.isArray(value)) return undefined;
-  if (!value.every((v) => typeof v === 'string')) {
-    throw invalidArgument('when using JSON array syntax, arrays must be comprised of strings only');
-  }
-  return { args: value, json: true };
-}
-
-function parseMaybeJson(rest: string): { args: string[]; json: boolean } {
-  if (rest === '') return { args: [], json: false };
-  return parseJson(rest) ?? { args: [rest], json: false };
-}
-
-function parseHealthConfig(rest: string): { args: string[]; json: boolean } {
-  const space = /\s/.exec(rest);
-  if (rest === '') return { args: [], json: false };
-  const type = space ? rest.slice(0, space.index) : rest;
-  const cmd = parseMaybeJson(space ? rest.slice(space.index).trimStart() : '');
-  return { args: [type, ...cmd.args], json: cmd.json };
-}
-
-function parseNameVal(rest: string, key: string): { key: string; value: string }[] {
-  const words = parseWords(rest);
-  const [first] = words;
-  if (first === undefined) return [];
-  if (!first.includes('=')) {
-    const space = WHITESPACE.exec(rest);
-    if (!space) throw invalidArgument(`${key} must have two arguments`);
-    return [{ key: rest.slice(0, space.index), value: rest.slice(space.index + space[0].length) }];
-  }
-  return words.map((word) => {
-    const eq = word.indexOf('=');
-    if (eq === -1) {
-      throw invalidArgument(
-        `Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`,
-      );
-    }
-    return { key: word.slice(0, eq), value: word.slice(eq + 1) };
-  });
-}
-
-/** Splits on whitespace outside quotes; quotes and escapes are kept for later processing. */
-function parseWords(rest: string): string[] {
-  const chars = Array.from(rest);
-  const words: string[] = [];
-  let word = '';
-  let quote = '';
-  let blankOk = false;
-  let inWord = false;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] ?? '';
-    if (!inWord && quote === '') {
-      if (/\s/.test(ch)) continue;
-      inWord = true;
-    }
-    if (quote === '') {
-      if (/\s/.test(ch)) {
-        if (blankOk || word !== '') words.push(word);
-        [word, blankOk, inWord] = ['', false, false];
+function splitDockerfile(text: string, escape: EscapeToken): ParsedDockerfile {
+  const lines = splitLines(text);
+  const state: ScanState = { escape, directivesDone: false, seen: new Set() };
+  const nodes: InstructionNode[] = [];
+  const warnings: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1;
+    let { text: logical, ended } = trimContinuation(
+      processLine(state, lines[i] ?? '', true),
+      state,
+    );
+    if (ended && logical === '') continue;
+    let emptyContinuation = false;
+    while (!ended && i + 1 < lines.length) {
+      const raw = lines[++i] ?? '';
+      const line = processLine(state, raw, false);
+      if (isComment(raw)) continue;
+      if (trimLeadingSpace(line) === '') {
+        emptyContinuation = true;
         continue;
       }
-      if (ch === "'" || ch === '"') [quote, blankOk] = [ch, true];
-      if (ch === '\\') {
-        if (i + 1 === chars.length) continue;
-        word += ch + (chars[++i] ?? '');
-        continue;
-      }
-      word += ch;
-      continue;
+      const part = trimContinuation(line, state);
+      logical += part.text;
+      ended = part.ended;
     }
-    if (ch === quote) {
-      quote = '';
-    } else if (ch === '\\' && quote !== "'") {
-      if (i + 1 === chars.length) continue;
-      word += ch;
-      i++;
-      word += chars[i] ?? '';
-      continue;
-    }
-    word += ch;
+    if (emptyContinuation) warnings.push(`Empty continuation line found in: ${logical}`);
+    nodes.push({ ...parseLogicalLine(logical, state.escape), line: start });
   }
-  if (inWord && (blankOk || word !== '')) words.push(word);
-  return words;
+  if (nodes.length === 0) throw invalidArgument('file with no instructions');
+  return { escapeToken: state.escape, nodes, warnings: formatWarnings(warnings) };
 }
 
-/** buildkit's extractBuilderFlags: leading `--x=y` words, quotes and escapes removed. */
-function extractFlags(line: string): { rest: string; flags: string[] } {
-  const flags: string[] = [];
-  let word = '';
-  let quote = '';
-  let blankOk = false;
-  let inWord = false;
-  for (let pos = 0; pos < line.length; pos++) {
-    let ch = line[pos] ?? '';
-    if (!inWord) {
-      if (/\s/.test(ch)) continue;
-      if (ch !== '-' || line[pos + 1] !== '-') return { rest: line.slice(pos), flags };
-      inWord = true;
-    }
-    if (quote === '') {
-      if (/\s/.test(ch)) {
-        if (word === '--') return { rest: line.slice(pos), flags };
-        if (blankOk || word !== '') flags.push(word);
-        [word, blankOk, inWord] = ['', false, false];
-        continue;
-      }
-      if (ch === "'" || ch === '"') {
-        [quote, blankOk] = [ch, true];
-        continue;
-      }
-    } else if (ch === quote) {
-      quote = '';
-      continue;
-    }
-    if (ch === '\\') {
-      if (pos + 1 === line.length) {
-        quote = '';
-        continue;
-      }
-      ch = line[++pos] ?? '';
-    }
-    word += ch;
+/** Lines without their `\n` and trailing `\r`s; a BOM at the very start is dropped. */
+function splitLines(text: string): string[] {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const lines = body.split('\n');
+  if (body.endsWith('\n')) lines.pop();
+  return lines.map((line) => line.replace(/\r+$/, ''));
+}
+
+/** Reads a possible directive, then blanks the line when it is a comment. */
+function processLine(state: ScanState, raw: string, stripLeft: boolean): string {
+  const line = stripLeft ? trimLeadingSpace(raw) : raw;
+  readDirective(state, line);
+  return line.startsWith('#') ? '' : line;
+}
+
+function readDirective(state: ScanState, line: string): void {
+  if (state.directivesDone) return;
+  const match = line.startsWith('#') ? DIRECTIVE.exec(trimLeadingSpace(line.slice(1))) : null;
+  const key = match?.[1]?.toLowerCase();
+  if (match === null || key === undefined || !KNOWN_DIRECTIVES.has(key)) {
+    state.directivesDone = true;
+    return;
   }
-  if (inWord && word !== '--' && (blankOk || word !== '')) flags.push(word);
-  return { rest: '', flags };
+  if (state.seen.has(key)) throw invalidArgument(`only one ${key} parser directive can be used`);
+  state.seen.add(key);
+  if (key !== 'escape') return;
+  const value = match[2] ?? '';
+  if (value !== '`' && value !== '\\') {
+    throw invalidArgument(`invalid escape token '${value}' does not match \` or \\`);
+  }
+  state.escape = value;
+}
+
+function trimContinuation(line: string, state: ScanState): { text: string; ended: boolean } {
+  const pattern = CONTINUATION[state.escape];
+  if (!pattern.test(line)) return { text: line, ended: true };
+  return { text: line.replace(pattern, '$1'), ended: false };
+}
+
+function isComment(raw: string): boolean {
+  return trimLeadingSpace(raw).startsWith('#');
+}
+
+function trimLeadingSpace(line: string): string {
+  let start = 0;
+  while (start < line.length && isSpace(line[start] ?? '')) start++;
+  return line.slice(start);
+}
+
+function formatWarnings(found: string[]): string[] {
+  if (found.length === 0) return [];
+  return [
+    ...found.map((w) => `[WARNING]: ${w}`),
+    '[WARNING]: Empty continuation lines will become errors in a future release.',
+  ];
 }

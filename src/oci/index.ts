@@ -9,3 +9,6 @@ export * from './signal.js';
 export * from './go-duration.js';
 export * from './restart-flag.js';
 export * from './docker-timestamp.js';
+export * from './dockerfile-parse.js';
+export * from './dockerfile-instructions.js';
+export * from './dockerfile-flags.js';

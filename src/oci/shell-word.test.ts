@@ -35,6 +35,20 @@ test('expandWord: quotes, escapes and variables', () => {
   for (const [word, want] of cases) assert.equal(expandWord(word, ENV), want, word);
 });
 
+test('expandWord with the backtick escape token', () => {
+  const backtick = { escapeToken: '`' } as const;
+  const cases: [string, string][] = [
+    ['C:\\dir\\$A', 'C:\\dir\\two'],
+    ['`$A', '$A'],
+    ['a` b', 'a b'],
+    ['"x `" `$A \\"', 'x " $A \\'],
+    ['``', '`'],
+  ];
+  for (const [word, want] of cases) assert.equal(expandWord(word, ENV, backtick), want, word);
+  assert.deepEqual(expandWords('a` b c', [], backtick), ['a b', 'c']);
+  assert.equal(expandWord('\\$A', ENV), '$A');
+});
+
 test('expandWord errors name the word', () => {
   const bad: [string, string][] = [
     ['${A', "syntax error: missing '}'"],

@@ -1,11 +1,12 @@
 import { invalidArgument } from '../core/index.js';
 
 /**
- * Dockerfile word processing (buildkit's shell lexer) for the instructions `docker commit
- * --change` accepts: quote removal (`'...'` literal, `"..."` with `\"`, `\$`, `\\` escapes),
- * backslash escapes, and variable expansion from an env list (`$V`, `${V}`, `${V:-word}`,
- * `${V-word}`, `${V:+word}`, `${V+word}`, `${V:?msg}`, `${V?msg}`). Unset variables expand to
- * ''. The pattern modifiers (`#`, `%`, `/`) are not supported and throw.
+ * Dockerfile word processing (buildkit's shell lexer) for `docker commit --change` and the
+ * Dockerfile builder: quote removal (`'...'` literal, `"..."` with `\"`, `\$`, `\\` escapes),
+ * escapes with the escape token (backslash, or backtick under an `escape` directive), and
+ * variable expansion from an env list (`$V`, `${V}`, `${V:-word}`, `${V-word}`, `${V:+word}`,
+ * `${V+word}`, `${V:?msg}`, `${V?msg}`). Unset variables expand to ''. The pattern modifiers
+ * (`#`, `%`, `/`) are not supported and throw.
  */
 
 const EOF = '';
@@ -14,26 +15,41 @@ interface Scan {
   chars: string[];
   pos: number;
   env: Map<string, string>;
+  escape: string;
+}
+
+export interface ExpandOptions {
+  /** The Dockerfile's escape token: backslash (the default) or backtick. */
+  escapeToken?: '\\' | '`';
 }
 
 /** Expands one word to one string (spaces kept), as ProcessWord. */
-export function expandWord(word: string, env: readonly string[]): string {
-  return run(word, env).result;
+export function expandWord(word: string, env: readonly string[], options?: ExpandOptions): string {
+  return run(word, env, options).result;
 }
 
 /** Expands one word to words split on unquoted whitespace, as ProcessWords (EXPOSE uses it). */
-export function expandWords(word: string, env: readonly string[]): string[] {
-  return run(word, env).words;
+export function expandWords(
+  word: string,
+  env: readonly string[],
+  options?: ExpandOptions,
+): string[] {
+  return run(word, env, options).words;
 }
 
-function run(word: string, env: readonly string[]): { result: string; words: string[] } {
+function run(
+  word: string,
+  env: readonly string[],
+  options: ExpandOptions | undefined,
+): { result: string; words: string[] } {
   const map = new Map<string, string>();
   for (const entry of env) {
     const eq = entry.indexOf('=');
     if (eq === -1) map.set(entry, '');
     else map.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
-  const scan: Scan = { chars: Array.from(word), pos: 0, env: map };
+  const escape = options?.escapeToken ?? '\\';
+  const scan: Scan = { chars: Array.from(word), pos: 0, env: map, escape };
   try {
     return processUntil(scan, undefined);
   } catch (err) {
@@ -98,7 +114,7 @@ function processUntil(s: Scan, stop: string | undefined): { result: string; word
       words.raw(value);
     } else {
       next(s);
-      if (ch === '\\') {
+      if (ch === s.escape) {
         const escaped = next(s);
         if (escaped === EOF) break;
         words.raw(escaped);
@@ -145,10 +161,10 @@ function processDoubleQuote(s: Scan): string {
       continue;
     }
     let out = next(s);
-    if (out === '\\') {
+    if (out === s.escape) {
       const after = peek(s);
       if (after === EOF) continue;
-      if (after === '"' || after === '$' || after === '\\') out = next(s);
+      if (after === '"' || after === '$' || after === s.escape) out = next(s);
     }
     result += out;
   }

@@ -1,3 +1,4 @@
+import type { BuildCacheUsage } from '../build/index.js';
 import type { ContainerService, ContainerView } from '../containers/index.js';
 import type { ImageService, ImageView, Images } from '../images/index.js';
 import type { Digest } from '../oci/index.js';
@@ -10,6 +11,7 @@ export interface DataUsage {
   images?: Array<{ view: ImageView; sharedSize: number; containers: number }>;
   containers?: ContainerView[];
   volumes?: Array<{ record: VolumeRecord; mountpoint: string; size: number; refCount: number }>;
+  buildCache?: BuildCacheUsage[];
 }
 
 export type DataUsageKind = 'image' | 'container' | 'volume' | 'build-cache';
@@ -26,6 +28,7 @@ export async function dataUsage(
     stores: Images;
     containers: ContainerService;
     volumes: VolumeService;
+    buildCache: () => Promise<BuildCacheUsage[]>;
   },
   kinds: ReadonlySet<DataUsageKind>,
 ): Promise<DataUsage> {
@@ -54,6 +57,7 @@ export async function dataUsage(
       containers: users.get(view.id) ?? 0,
     }));
   }
+  if (kinds.has('build-cache')) out.buildCache = await parts.buildCache();
   if (kinds.has('container')) {
     out.containers = await Promise.all(
       records.map((r) => parts.containers.view(r.id, { size: true })),

@@ -27,8 +27,7 @@ export function storeCheckRoutes(check: (fix: boolean) => Promise<StoreLeftovers
 }
 
 /**
- * `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse; and
- * `POST /build/prune`, empty until the builder exists.
+ * `GET /system/df` (`type=` may narrow it): Docker's SystemDataUsageResponse.
  */
 export function systemDfRoutes(
   dataUsage: (kinds: ReadonlySet<Kind>) => Promise<DataUsage>,
@@ -62,16 +61,22 @@ export function systemDfRoutes(
                 ...toWireVolume(record, mountpoint),
                 UsageData: { Size: size, RefCount: refCount },
               })) ?? null,
-            BuildCache: kinds.has('build-cache') ? [] : null,
+            BuildCache:
+              usage.buildCache?.map((c) => ({
+                ID: c.id,
+                Parents: c.parent ? [c.parent] : null,
+                Type: 'regular',
+                Description: c.description,
+                InUse: c.inUse,
+                Shared: c.shared,
+                Size: c.size,
+                CreatedAt: c.createdAt,
+                LastUsedAt: c.lastUsedAt,
+                UsageCount: c.usageCount,
+              })) ?? null,
           },
         };
       },
-    },
-    {
-      // No builder yet, so no build cache: `docker system prune` gets an empty result.
-      method: 'POST',
-      path: '/build/prune',
-      handler: () => ({ status: 200, body: { CachesDeleted: null, SpaceReclaimed: 0 } }),
     },
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * Go's path.Match: `*` matches any run of characters except `/`, `?` one such character,
  * `[...]` a class (with ranges and `^`/`!` negation), `\` escapes. Docker's `reference` image
- * filter matches with it.
+ * filter and the wildcards of a build's COPY sources match with it.
  */
 export function pathMatch(pattern: string, name: string): boolean {
   let source = '^';

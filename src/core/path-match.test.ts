@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { pathMatch } from './glob.js';
+import { pathMatch } from './path-match.js';
 
 test('Go path.Match semantics', () => {
   assert.ok(pathMatch('busybox', 'busybox'));

@@ -1,0 +1,169 @@
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+import { decompressed, detectCompression, readTar } from '../archive/index.js';
+import { extractIntoRoot } from '../containers/index.js';
+import { hasErrno, invalidArgument, isMoorError, notFound, unavailable } from '../core/index.js';
+
+/** The build context, extracted: where it is, and its Dockerfile. */
+export interface BuildContext {
+  dir: string;
+  dockerfileName: string;
+  dockerfileText: string;
+  /** `.dockerignore` patterns of the context (already applied by the client). */
+  dockerignore: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a build's context: the body is a tar (plain or compressed) extracted under `tmpDir`
+ * (entries cannot leave it), or — when it is not an archive — the Dockerfile itself with an
+ * empty context; `remote` fetches the body from a URL instead. The Dockerfile is read from
+ * the context: `dockerfile` (default `Dockerfile`, then `dockerfile`).
+ */
+export async function openBuildContext(options: {
+  body: AsyncIterable<Buffer>;
+  remote?: string | undefined;
+  dockerfile?: string | undefined;
+  tmpDir: string;
+  signal: AbortSignal;
+}): Promise<BuildContext> {
+  await mkdir(options.tmpDir, { recursive: true });
+  const dir = await mkdtemp(join(options.tmpDir, 'context-'));
+  const close = () => rm(dir, { recursive: true, force: true });
+  try {
+    const body = options.remote ? await fetchRemote(options.remote, options.signal) : options.body;
+    const { head, rest } = await peek(body);
+    let dockerfileName = options.dockerfile ?? 'Dockerfile';
+    if (await looksLikeTar(head)) {
+      await extractIntoRoot(dir, '/', rest, {
+        noOverwriteDirNonDir: false,
+        copyUIDGID: false,
+        signal: options.signal,
+      });
+    } else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of rest) chunks.push(chunk);
+      dockerfileName = 'Dockerfile';
+      return {
+        dir,
+        dockerfileName,
+        dockerfileText: checkText(Buffer.concat(chunks).toString('utf8'), dockerfileName),
+        dockerignore: [],
+        close,
+      };
+    }
+    if (!options.dockerfile) {
+      const lower = await isFile(join(dir, 'dockerfile'));
+      if (!(await isFile(join(dir, 'Dockerfile'))) && lower) dockerfileName = 'dockerfile';
+    }
+    const path = posix.normalize(`/${dockerfileName}`);
+    const text = await readDockerfile(join(dir, path), dockerfileName);
+    const ignore = await readFile(join(dir, '.dockerignore'), 'utf8').catch((err: unknown) => {
+      if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
+      throw err;
+    });
+    return {
+      dir,
+      dockerfileName,
+      dockerfileText: checkText(text, dockerfileName),
+      dockerignore: ignore.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function checkText(text: string, name: string): string {
+  if (text.trim() === '') throw invalidArgument(`the Dockerfile (${name}) cannot be empty`);
+  return text;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+    throw err;
+  }
+}
+
+async function readDockerfile(path: string, name: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) {
+      throw notFound(`Cannot locate specified Dockerfile: ${name}`);
+    }
+    if (hasErrno(err, 'EISDIR')) {
+      throw invalidArgument(`Cannot locate specified Dockerfile: ${name}: it is a directory`);
+    }
+    throw err;
+  }
+}
+
+/** The first bytes of a stream, and the whole stream again. */
+async function peek(
+  body: AsyncIterable<Buffer>,
+): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const iterator = body[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < 1024 && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else {
+      held.push(next.value);
+      length += next.value.length;
+    }
+  }
+  const head = Buffer.concat(held);
+  async function* rest() {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, rest: rest() };
+}
+
+/** A compressed stream, or data whose first block is a valid tar header. */
+async function looksLikeTar(head: Buffer): Promise<boolean> {
+  if (head.length === 0) return false;
+  if (detectCompression(head) !== 'none') return true;
+  try {
+    const entries = readTar(decompressed(Readable.from([head])))[Symbol.asyncIterator]();
+    const first = await entries.next();
+    await entries.return?.(undefined);
+    return first.done !== true;
+  } catch (err) {
+    if (isMoorError(err, 'InvalidArgument')) return false;
+    throw err;
+  }
+}
+
+async function fetchRemote(url: string, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+  if (!/^https?:\/\//.test(url)) {
+    throw invalidArgument(`unable to prepare context: unsupported remote context: ${url}`);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (err) {
+    throw unavailable(`unable to prepare context: ${(err as Error).message}: ${url}`, err);
+  }
+  if (!res.ok || !res.body) {
+    throw unavailable(
+      `unable to prepare context: failed to GET ${url} with status ${res.status} ${res.statusText}`,
+    );
+  }
+  return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+}
