@@ -35,6 +35,7 @@ import { createExec, execSocketPath, getExec, startExec } from './exec-session.j
 import type { Containers } from './open-containers.js';
 import { pumpStdin } from './attach.js';
 import { commitContainerLayer } from './container-layer.js';
+import { type CommitOptions, commitContainer } from './container-commit.js';
 import type { Layer } from '../layers/index.js';
 import type { Digest } from '../oci/index.js';
 
@@ -106,6 +107,8 @@ export interface ContainerService extends ContainerFiles {
    * commits and build steps; undefined when nothing changed. See commitContainerLayer.
    */
   commitLayer(ref: string, parent: Digest | undefined): Promise<Layer | undefined>;
+  /** `docker commit`: see commitContainer. Returns the new image's id. */
+  commit(ref: string, options: CommitOptions): Promise<Digest>;
   /** A container using the image (for rmi's conflict), if any. */
   containerUsing(imageId: string): string | undefined;
   counts(): { running: number; paused: number; stopped: number };
@@ -305,6 +308,7 @@ export function bindContainerService(containers: Containers): ContainerService {
       });
     },
     commitLayer: (ref, parent) => commitContainerLayer(ctx, resolve(ref).id, parent),
+    commit: (ref, options) => commitContainer(ctx, resolve(ref).id, options),
     attach: (ref, streams, detachKeys, io) =>
       attachContainer(ctx, resolve(ref).id, streams, detachKeys, io),
     execCreate: (ref, config) => createExec(ctx, resolve(ref).id, config),

@@ -22,3 +22,4 @@ export type { TreeArchiveOptions } from './rootfs-archive.js';
 export { resolveInRoot } from './rootfs-path.js';
 export { extractArchive as extractIntoRoot } from './rootfs-extract.js';
 export { hostNameservers } from './etc-files.js';
+export type { CommitOptions } from './container-commit.js';

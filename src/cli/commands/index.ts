@@ -1,6 +1,7 @@
 import { type Command, aliasCommand } from '../context.js';
 import { bootstrapCommand } from './bootstrap.js';
 import { attachCommand } from './container-attach.js';
+import { commitCommand } from './container-commit.js';
 import { cpCommand } from './container-cp.js';
 import { createCommand } from './container-create.js';
 import { diffCommand } from './container-diff.js';
@@ -140,6 +141,7 @@ function containerCommands(): [string, Command][] {
     [cpCommand],
     [diffCommand],
     [exportCommand],
+    [commitCommand],
   ];
   const entries = verbs.flatMap(([command, ...subs]) =>
     family(command, 'container', subs.length > 0 ? subs : [command.name]),
