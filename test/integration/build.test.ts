@@ -69,7 +69,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     return result;
   }
 
-  const out = async (...args: string[]) => (await ok(await docker(args))).stdout.trim();
+  const out = async (...args: string[]) => ok(await docker(args)).stdout.trim();
 
   test('every instruction, and the image it makes', async () => {
     const ctx = await context('all', {
@@ -110,9 +110,9 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     });
     // A tar archive in the context: ADD unpacks it.
     const tarDir = await context('tar-src', { 'inside/x.txt': 'from tar\n' });
-    await ok(await run('tar', ['-C', tarDir, '-cf', join(ctx, 'archive.tar'), 'inside']));
+    ok(await run('tar', ['-C', tarDir, '-cf', join(ctx, 'archive.tar'), 'inside']));
 
-    const result = await ok(await build(ctx, '-t', 'all:1', '--build-arg', 'GREETING=hi'));
+    const result = ok(await build(ctx, '-t', 'all:1', '--build-arg', 'GREETING=hi'));
     assert.match(result.stdout, /Step 1\/26 : ARG BASE=busybox/);
     assert.match(result.stdout, /Successfully built [0-9a-f]{12}\nSuccessfully tagged all:1\n/);
 
@@ -163,7 +163,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
 
     // ONBUILD triggers run in a child build.
     const child = await context('child', { Dockerfile: 'FROM all:1\nRUN true\n' });
-    const childBuild = await ok(await build(child, '-t', 'child:1'));
+    const childBuild = ok(await build(child, '-t', 'child:1'));
     assert.match(childBuild.stdout, /# Executing 1 build trigger\n/);
     assert.equal(
       await out('run', '--rm', '--entrypoint', 'cat', 'child:1', '/tmp/onbuild'),
@@ -184,12 +184,12 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
         '',
       ].join('\n'),
     });
-    const result = await ok(
+    const result = ok(
       await build(ctx, '-t', 'args:1', '--build-arg', 'V=arg', '--build-arg', 'EXTRA=1'),
     );
     assert.match(result.stdout, /\[Warning\] One or more build-args \[EXTRA\] were not consumed/);
     assert.equal(await out('run', '--rm', 'args:1', 'cat', '/out'), 'V=from-env W=unset');
-    await ok(await build(ctx, '-t', 'args:2', '--build-arg', 'W=given'));
+    ok(await build(ctx, '-t', 'args:2', '--build-arg', 'W=given'));
     assert.equal(await out('run', '--rm', 'args:2', 'cat', '/out'), 'V=from-env W=given');
     // Build args used by a RUN are in its history, as Docker records them.
     const history = await out('history', '--no-trunc', '--format', '{{.CreatedBy}}', 'args:2');
@@ -205,7 +205,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
       'secret/key': 'hidden\n',
       'plain.txt': 'plain\n',
     });
-    await ok(await build(ctx, '-t', 'ignore:1'));
+    ok(await build(ctx, '-t', 'ignore:1'));
     const listing = await out('run', '--rm', 'ignore:1', 'ls', '-A', '/ctx');
     assert.deepEqual(listing.split('\n').sort(), [
       '.dockerignore',
@@ -230,7 +230,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
         '',
       ].join('\n'),
     });
-    const result = await ok(await build(ctx, '-t', 'multi:1'));
+    const result = ok(await build(ctx, '-t', 'multi:1'));
     assert.doesNotMatch(result.stdout, /exit 7/);
     assert.equal(
       await out('run', '--rm', 'multi:1', 'cat', '/got/first', '/got/second'),
@@ -241,7 +241,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
       1,
       'the first stage files are not in the final image',
     );
-    await ok(await build(ctx, '-t', 'multi:second', '--target', 'second'));
+    ok(await build(ctx, '-t', 'multi:second', '--target', 'second'));
     assert.equal(await out('run', '--rm', 'multi:second', 'cat', '/second'), 'second');
     const missing = await build(ctx, '--target', 'nosuch');
     assert.equal(missing.code, 1);
@@ -254,27 +254,27 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
         'FROM busybox\nENV A=1\nRUN echo run > /r\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g\n',
       'f.txt': 'one\n',
     });
-    const first = await ok(await build(ctx, '-t', 'cache:1'));
+    const first = ok(await build(ctx, '-t', 'cache:1'));
     assert.doesNotMatch(first.stdout, /Using cache/);
-    const second = await ok(await build(ctx, '-t', 'cache:1'));
+    const second = ok(await build(ctx, '-t', 'cache:1'));
     assert.equal(second.stdout.match(/Using cache/g)?.length, 4);
     assert.equal(
       first.stdout.match(/Successfully built (\w+)/)?.[1],
       second.stdout.match(/Successfully built (\w+)/)?.[1],
     );
     await writeFile(join(ctx, 'f.txt'), 'two\n');
-    const third = await ok(await build(ctx, '-t', 'cache:1'));
+    const third = ok(await build(ctx, '-t', 'cache:1'));
     assert.equal(third.stdout.match(/Using cache/g)?.length, 2);
     assert.equal(await out('run', '--rm', 'cache:1', 'cat', '/g'), 'two');
-    const nocache = await ok(await build(ctx, '--no-cache', '-t', 'cache:1'));
+    const nocache = ok(await build(ctx, '--no-cache', '-t', 'cache:1'));
     assert.doesNotMatch(nocache.stdout, /Using cache/);
 
     // The cache is in system df and goes with builder prune.
     const df = await out('system', 'df', '--format', '{{.Type}} {{.TotalCount}}');
     assert.match(df, /^Build Cache [1-9]\d*$/m);
-    const prune = await ok(await docker(['builder', 'prune', '-af']));
+    const prune = ok(await docker(['builder', 'prune', '-af']));
     assert.match(prune.stdout, /Total reclaimed space/);
-    const again = await ok(await build(ctx, '-t', 'cache:1'));
+    const again = ok(await build(ctx, '-t', 'cache:1'));
     assert.doesNotMatch(again.stdout, /Using cache/);
   });
 
