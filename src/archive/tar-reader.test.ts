@@ -179,6 +179,16 @@ describe('readTar on archives made by GNU tar', () => {
     for (const { header } of entries) assert.equal(header.pax.comment, 'hello');
   });
 
+  test('an archive ending right after its last body, without padding, ends there', async () => {
+    const archive = await written([
+      [{ name: 'Dockerfile', type: 'file' }, Buffer.from('FROM x\n')],
+    ]);
+    const { entries } = await readAll(archive.subarray(0, BLOCK_SIZE + 7));
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]?.body.toString(), 'FROM x\n');
+    await assert.rejects(readAll(archive.subarray(0, BLOCK_SIZE + 9)), /unexpected end of data/);
+  });
+
   test('truncated archives throw', async () => {
     const archive = gnuTar('pax', ['hello.txt', 'big.bin']);
     for (const length of [

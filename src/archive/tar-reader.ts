@@ -197,7 +197,10 @@ async function finishEntry(
   }
   if (state.padding === 0) return;
   const padding = await reader.read(state.padding);
-  if (padding.length < state.padding) throw truncated();
+  // An archive that ends right after the last body, padding left out (as the docker CLI
+  // sends a build context with its Dockerfile added), ends there, as Go's reader allows.
+  if (padding.length > 0 && padding.length < state.padding) throw truncated();
+  if (padding.length === 0) return;
   onRaw(padding, 'padding');
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +29,20 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
   let server: Server | undefined;
   let serverUrl = '';
   let docker: ReturnType<typeof dockerCli>;
+  /** What the loopback server serves at a path, beyond its default answer. */
+  const files = new Map<string, Buffer>();
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `moor-${NAME}-`));
     daemon = await startDaemonWithBusybox(NAME);
     docker = dockerCli(daemon, join(dir, 'docker-config'));
     server = createServer((req, res) => {
+      const served = files.get(req.url ?? '');
+      if (served) {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+        res.end(served);
+        return;
+      }
       res.writeHead(200, {
         'Last-Modified': 'Wed, 21 Oct 2015 07:28:00 GMT',
         'Content-Type': 'application/octet-stream',
@@ -171,6 +179,39 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     );
     const childConfig = await out('image', 'inspect', '-f', '{{json .Config.OnBuild}}', 'child:1');
     assert.equal(childConfig, 'null');
+  });
+
+  test('contexts: -f outside the context, Dockerfiles on stdin, remote URLs, -q', async () => {
+    const ctx = await context('contexts', { 'hello.txt': 'hello\n' });
+    const dockerfile = join(dir, 'outside.Dockerfile');
+    await writeFile(dockerfile, 'FROM busybox\nCOPY hello.txt /h\n');
+    ok(await build(ctx, '-f', dockerfile, '-t', 'ctx:outside'));
+    assert.equal(await out('run', '--rm', 'ctx:outside', 'cat', '/h'), 'hello');
+    const fromStdin = await docker(['build', '-f', '-', '-t', 'ctx:stdin-file', ctx], {
+      input: 'FROM busybox\nCOPY hello.txt /s\n',
+    });
+    ok(fromStdin);
+    assert.equal(await out('run', '--rm', 'ctx:stdin-file', 'cat', '/s'), 'hello');
+    const onlyDockerfile = await docker(['build', '-t', 'ctx:stdin', '-'], {
+      input: 'FROM busybox\nRUN echo from-stdin > /x\n',
+    });
+    ok(onlyDockerfile);
+    assert.equal(await out('run', '--rm', 'ctx:stdin', 'cat', '/x'), 'from-stdin');
+    const quiet = ok(await build(ctx, '-q', '-f', dockerfile));
+    assert.match(quiet.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+
+    files.set('/remote.Dockerfile', Buffer.from('FROM busybox\nRUN echo remote > /r\n'));
+    const tarDir = await context('remote-ctx', {
+      Dockerfile: 'FROM busybox\nCOPY a.txt /a\n',
+      'a.txt': 'from remote tar\n',
+    });
+    const tarPath = join(dir, 'remote-ctx.tar');
+    ok(await run('tar', ['-C', tarDir, '-cf', tarPath, '.']));
+    files.set('/ctx.tar', await readFile(tarPath));
+    ok(await docker(['build', '-t', 'ctx:remote-file', `${serverUrl}/remote.Dockerfile`]));
+    assert.equal(await out('run', '--rm', 'ctx:remote-file', 'cat', '/r'), 'remote');
+    ok(await docker(['build', '-t', 'ctx:remote-tar', `${serverUrl}/ctx.tar`]));
+    assert.equal(await out('run', '--rm', 'ctx:remote-tar', 'cat', '/a'), 'from remote tar');
   });
 
   test('ARG and ENV: ENV wins, unused build args are reported', async () => {
