@@ -5,6 +5,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { decompressed, detectCompression, readTar } from '../archive/index.js';
 import { extractIntoRoot } from '../containers/index.js';
+import { createIgnoreMatcher, parseDockerignore } from '../oci/index.js';
 import { hasErrno, invalidArgument, isMoorError, notFound, unavailable } from '../core/index.js';
 
 /** The build context, extracted: where it is, and its Dockerfile. */
@@ -12,7 +13,7 @@ export interface BuildContext {
   dir: string;
   dockerfileName: string;
   dockerfileText: string;
-  /** `.dockerignore` patterns of the context (already applied by the client). */
+  /** `.dockerignore` patterns of the context (applied by the client). */
   dockerignore: string[];
   close(): Promise<void>;
 }
@@ -65,16 +66,34 @@ export async function openBuildContext(options: {
       if (hasErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) return '';
       throw err;
     });
+    const dockerignore = parseDockerignore(ignore);
+    await removeIgnoredBuildFiles(dir, dockerignore, [path, '/.dockerignore']);
     return {
       dir,
       dockerfileName,
       dockerfileText: checkText(text, dockerfileName),
-      dockerignore: ignore.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')),
+      dockerignore,
       close,
     };
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/**
+ * The Dockerfile and .dockerignore always reach the daemon (the client sends them even when
+ * ignored); once read, those the .dockerignore excludes leave the context, as dockerd does.
+ */
+async function removeIgnoredBuildFiles(
+  dir: string,
+  patterns: string[],
+  paths: string[],
+): Promise<void> {
+  if (patterns.length === 0) return;
+  const matcher = createIgnoreMatcher(patterns);
+  for (const path of paths) {
+    if (matcher.matches(path.slice(1))) await rm(join(dir, path), { force: true });
   }
 }
 

@@ -12,3 +12,4 @@ export * from './docker-timestamp.js';
 export * from './dockerfile-parse.js';
 export * from './dockerfile-instructions.js';
 export * from './dockerfile-flags.js';
+export * from './dockerignore.js';
