@@ -12,7 +12,6 @@
  * for each part. Everything (containers, daemon, temp dirs) is removed at the end, on failure
  * and on SIGINT/SIGTERM. The host's load average is printed: other work skews every number.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,56 +19,13 @@ import { join } from 'node:path';
 import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
 import { MOOR, type TestDaemon, startTestDaemon } from '../test/helpers/moord.js';
 import { type RunResult, run } from '../test/helpers/run.js';
-
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
+import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
 
 const RUNS = numberArg('runs', 20);
 const COUNT = numberArg('count', 50);
 const PARALLEL = numberArg('parallel', 8);
 const LINES = numberArg('lines', 200_000);
 const DEBUG = process.argv.includes('--debug');
-
-interface Timed {
-  seconds: number;
-  code: number | null;
-  stderr: string;
-}
-
-/** Runs a command with its stdout discarded; the time is from spawn to exit. */
-function timedCommand(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ seconds: Number(process.hrtime.bigint() - start) / 1e9, code, stderr });
-    });
-  });
-}
-
-function must(what: string, result: { code: number | null; stderr: string }): void {
-  if (result.code !== 0) throw new Error(`${what} failed (${result.code}): ${result.stderr}`);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Runs `task(i)` for i in [0, count), at most `width` at a time. */
 async function pool<T>(
@@ -89,12 +45,6 @@ async function pool<T>(
   return results;
 }
 
-/** One result line: what, the measured value, the goal, PASS or MISS. */
-function report(what: string, value: string, goal: string, pass: boolean): string {
-  return `${what.padEnd(46)} ${value.padStart(12)}   goal ${goal.padEnd(9)} ${pass ? 'PASS' : 'MISS'}`;
-}
-
-const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(2)} MB`;
 
 type Docker = (args: string[]) => Promise<RunResult>;
