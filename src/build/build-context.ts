@@ -6,7 +6,15 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { decompressed, detectCompression, readTar } from '../archive/index.js';
 import { extractIntoRoot } from '../containers/index.js';
 import { createIgnoreMatcher, parseDockerignore } from '../oci/index.js';
-import { hasErrno, invalidArgument, isMoorError, notFound, unavailable } from '../core/index.js';
+import {
+  errorMessage,
+  hasErrno,
+  invalidArgument,
+  isMoorError,
+  notFound,
+  unavailable,
+} from '../core/index.js';
+import { cloneGitContext } from '../sys/index.js';
 
 /** The build context, extracted: where it is, and its Dockerfile. */
 export interface BuildContext {
@@ -35,6 +43,9 @@ export async function openBuildContext(options: {
   const dir = await mkdtemp(join(options.tmpDir, 'context-'));
   const close = () => rm(dir, { recursive: true, force: true });
   try {
+    if (options.remote && isGitUrl(options.remote)) {
+      return await gitContext(options.remote, dir, options, close);
+    }
     const body = options.remote ? await fetchRemote(options.remote, options.signal) : options.body;
     const { head, rest } = await peek(body);
     let dockerfileName = options.dockerfile ?? 'Dockerfile';
@@ -95,6 +106,45 @@ async function removeIgnoredBuildFiles(
   for (const path of paths) {
     if (matcher.matches(path.slice(1))) await rm(join(dir, path), { force: true });
   }
+}
+
+/** A Git remote cloned (git must be installed), its Dockerfile read from the clone. */
+async function gitContext(
+  url: string,
+  dir: string,
+  options: { dockerfile?: string | undefined; signal: AbortSignal },
+  close: () => Promise<void>,
+): Promise<BuildContext> {
+  if (!(await findInPath('git'))) {
+    throw invalidArgument(
+      `unable to prepare context: unable to find 'git': exec: "git": executable file not found in $PATH`,
+    );
+  }
+  let root: string;
+  try {
+    root = await cloneGitContext(url, join(dir, 'git'), options.signal);
+  } catch (err) {
+    throw invalidArgument(
+      `unable to prepare context: unable to 'git clone' to temporary context directory: ${errorMessage(err)}`,
+      err,
+    );
+  }
+  const name = options.dockerfile ?? 'Dockerfile';
+  const text = await readDockerfile(join(root, posix.normalize(`/${name}`)), name);
+  return {
+    dir: root,
+    dockerfileName: name,
+    dockerfileText: checkText(text, name),
+    dockerignore: [],
+    close,
+  };
+}
+
+async function findInPath(name: string): Promise<boolean> {
+  for (const dir of (process.env['PATH'] ?? '').split(':').filter((d) => d !== '')) {
+    if (await isFile(join(dir, name))) return true;
+  }
+  return false;
 }
 
 function checkText(text: string, name: string): string {
@@ -167,6 +217,15 @@ async function looksLikeTar(head: Buffer): Promise<boolean> {
     if (isMoorError(err, 'InvalidArgument')) return false;
     throw err;
   }
+}
+
+/** dockerd's test for a Git remote: git:// and git@ URLs, `.git` paths, github.com/... */
+function isGitUrl(url: string): boolean {
+  return (
+    /^git(@|:\/\/)/.test(url) ||
+    /^github\.com\//.test(url) ||
+    (/^https?:\/\//.test(url) && /\.git(#.*)?$/.test(url))
+  );
 }
 
 async function fetchRemote(url: string, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {

@@ -18,3 +18,4 @@ export * from './host-routes.js';
 export * from './filesystem-mount.js';
 export * from './host-cpus.js';
 export * from './cgroup-stats.js';
+export * from './git-clone.js';

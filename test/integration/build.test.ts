@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,7 +37,16 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     daemon = await startDaemonWithBusybox(NAME);
     docker = dockerCli(daemon, join(dir, 'docker-config'));
     server = createServer((req, res) => {
-      const served = files.get(req.url ?? '');
+      const url = req.url ?? '';
+      if (url.startsWith('/repo.git/')) {
+        // A bare Git repository over Git's dumb HTTP protocol: its files as they are.
+        readFile(join(dir, url.split('?')[0]!)).then(
+          (data) => res.writeHead(200).end(data),
+          () => res.writeHead(404).end(),
+        );
+        return;
+      }
+      const served = files.get(url);
       if (served) {
         res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
         res.end(served);
@@ -212,6 +221,95 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     assert.equal(await out('run', '--rm', 'ctx:remote-file', 'cat', '/r'), 'remote');
     ok(await docker(['build', '-t', 'ctx:remote-tar', `${serverUrl}/ctx.tar`]));
     assert.equal(await out('run', '--rm', 'ctx:remote-tar', 'cat', '/a'), 'from remote tar');
+  });
+
+  test('build options: --cache-from, --pull offline, limits and hosts of RUN steps, Git remotes', async () => {
+    const ctx = await context('options', {
+      Dockerfile: [
+        'FROM busybox',
+        'RUN cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null > /mem; true',
+        'RUN grep -c buildhost /etc/hosts > /hosts',
+        'RUN df -k /dev/shm | tail -1 > /shm',
+        '',
+      ].join('\n'),
+    });
+    ok(
+      await build(
+        ctx,
+        '-t',
+        'opts:1',
+        '--pull',
+        '--memory',
+        '64m',
+        '--add-host',
+        'buildhost:127.0.0.9',
+        '--shm-size',
+        '8m',
+      ),
+    );
+    assert.match(await out('run', '--rm', 'opts:1', 'cat', '/mem'), /^(67108864|64m|67108864)$/m);
+    assert.equal(await out('run', '--rm', 'opts:1', 'cat', '/hosts'), '1');
+    assert.match(await out('run', '--rm', 'opts:1', 'cat', '/shm'), /\s8192\s/);
+
+    // --cache-from an image that was not built here (saved and loaded back).
+    const archive = join(dir, 'opts.tar');
+    ok(await docker(['save', '-o', archive, 'opts:1']));
+    ok(await docker(['rmi', 'opts:1']));
+    ok(await docker(['builder', 'prune', '-af']));
+    ok(await docker(['load', '-i', archive]));
+    const reused = ok(
+      await build(
+        ctx,
+        '--cache-from',
+        'opts:1',
+        '--memory',
+        '64m',
+        '--add-host',
+        'buildhost:127.0.0.9',
+        '--shm-size',
+        '8m',
+        '-t',
+        'opts:2',
+      ),
+    );
+    assert.equal(reused.stdout.match(/Using cache/g)?.length, 3, reused.stdout);
+
+    // A Git remote (over Git's dumb HTTP protocol, from loopback) when git is installed.
+    const git = await run('sh', ['-c', 'command -v git']);
+    const request = async (path: string) => {
+      const socket = daemon!.host.replace(/^unix:\/\//, '');
+      return new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ socketPath: socket, path, method: 'POST' }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve(body));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    };
+    const remote = `${serverUrl}/repo.git`;
+    if (git.code !== 0) {
+      assert.match(
+        await request(`/build?remote=${encodeURIComponent(remote)}`),
+        /unable to find 'git'/,
+      );
+      return;
+    }
+    const work = await context('git-work', {
+      Dockerfile: 'FROM busybox\nCOPY a.txt /a\n',
+      'a.txt': 'from git\n',
+    });
+    const sh = (script: string) => run('sh', ['-ec', script]);
+    ok(
+      await sh(
+        `cd ${work} && git init -q && git add . && git -c user.name=t -c user.email=t@t commit -qm init && ` +
+          `git clone -q --bare ${work} ${join(dir, 'repo.git')} && cd ${join(dir, 'repo.git')} && git update-server-info`,
+      ),
+    );
+    const answer = await request(`/build?t=gitctx:1&remote=${encodeURIComponent(remote)}`);
+    assert.match(answer, /Successfully tagged gitctx:1/, answer);
+    assert.equal(await out('run', '--rm', 'gitctx:1', 'cat', '/a'), 'from git');
   });
 
   test('ARG and ENV: ENV wins, unused build args are reported', async () => {
