@@ -30,6 +30,8 @@ export interface BuildRun {
   resolveChown(state: StageState, chown: string): Promise<{ uid: number; gid: number }>;
   /** An image without layers for a container on `FROM scratch`. */
   scratchImage(state: StageState): Promise<ImageRecord>;
+  /** Forgets a scratch image once no container (a kept failed step's) uses it. */
+  dropScratchImage(image: ImageRecord): Promise<void>;
   /** Removes a step's container: always after success, after failure unless it is kept. */
   removeContainer(container: StepContainer, succeeded: boolean): Promise<void>;
 }

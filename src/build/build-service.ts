@@ -167,6 +167,11 @@ function newRun(
       const config = { ...scratchConfig(), config: state.runConfig };
       return deps.images.images.add(Buffer.from(JSON.stringify(config)));
     },
+    async dropScratchImage(image) {
+      if (deps.containers.containerUsing(image.id)) return;
+      if (deps.images.images.children(image.id).length > 0) return;
+      await deps.images.images.delete(image.id);
+    },
     async removeContainer(container, succeeded) {
       if (succeeded ? !options.remove : !options.forceRemove) return;
       await steps.remove(container);

@@ -12,8 +12,8 @@ import {
   withNopComment,
   workdirPath,
 } from './run-config.js';
-import { type StageState, childImageConfig } from './stage-state.js';
-import { commitMetadata, inStepContainer, probeCache, setImage } from './step-commit.js';
+import type { StageState } from './stage-state.js';
+import { commitMetadata, inStepContainer, probeCache } from './step-commit.js';
 import { directoryTar } from './step-containers.js';
 
 /**
@@ -154,22 +154,19 @@ async function dispatchRun(
     Entrypoint: [''],
     Healthcheck: { Test: ['NONE'] },
   });
-  const image = state.image ?? (await run.scratchImage(state));
-  const container = await run.steps.create(image.id, runConfig);
-  run.output(` ---> Running in ${container.shortId}\n`);
-  let ok = false;
-  try {
-    const code = await run.steps.run(container, run.output, run.signal);
-    if (code !== 0) {
-      throw new BuildStepError(
-        `The command '${cmd.join(' ')}' returned a non-zero code: ${code}`,
-        code,
-      );
-    }
-    const config = childImageConfig(state, { containerConfig: key, containerId: container.id });
-    setImage(state, await run.images.commit(container.id, config, state.image));
-    ok = true;
-  } finally {
-    await run.removeContainer(container, ok);
-  }
+  await inStepContainer(
+    run,
+    state,
+    key,
+    async (container) => {
+      const code = await run.steps.run(container, run.output, run.signal);
+      if (code !== 0) {
+        throw new BuildStepError(
+          `The command '${cmd.join(' ')}' returned a non-zero code: ${code}`,
+          code,
+        );
+      }
+    },
+    { runConfig, announce: true },
+  );
 }

@@ -52,10 +52,13 @@ export async function inStepContainer(
   state: StageState,
   key: RunConfig,
   work: (container: StepContainer) => Promise<void>,
-  runConfig: RunConfig = key,
+  options: { runConfig?: RunConfig; announce?: boolean } = {},
 ): Promise<void> {
+  // A stage on scratch has no image yet: an empty one carries the container, then goes.
   const image = state.image ?? (await run.scratchImage(state));
-  const container = await run.steps.create(image.id, runConfig);
+  const scratch = state.image ? undefined : image;
+  const container = await run.steps.create(image.id, options.runConfig ?? key);
+  if (options.announce) run.output(` ---> Running in ${container.shortId}\n`);
   let ok = false;
   try {
     await work(container);
@@ -64,5 +67,6 @@ export async function inStepContainer(
     ok = true;
   } finally {
     await run.removeContainer(container, ok);
+    if (scratch) await run.dropScratchImage(scratch);
   }
 }

@@ -378,6 +378,14 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     );
     ok(await build(ctx, '-t', 'multi:second', '--target', 'second'));
     assert.equal(await out('run', '--rm', 'multi:second', 'cat', '/second'), 'second');
+    // FROM scratch: the files come only from COPY; no empty helper image stays behind.
+    const scratch = await context('scratch', {
+      Dockerfile:
+        'FROM busybox AS src\nFROM scratch\nCOPY --from=src /bin/busybox /bin/busybox\nCMD ["/bin/busybox", "echo", "from scratch"]\n',
+    });
+    ok(await build(scratch, '-t', 'scratch:1'));
+    assert.equal(await out('run', '--rm', 'scratch:1'), 'from scratch');
+    assert.doesNotMatch(await out('images', '-a', '--format', '{{.CreatedAt}}'), /1970/);
     const missing = await build(ctx, '--target', 'nosuch');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /target stage "nosuch" could not be found/);
