@@ -3,18 +3,12 @@ import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-import { decompressed, detectCompression, readTar } from '../archive/index.js';
+import { detectCompression } from '../archive/index.js';
 import { extractIntoRoot } from '../containers/index.js';
 import { createIgnoreMatcher, parseDockerignore } from '../oci/index.js';
-import {
-  errorMessage,
-  hasErrno,
-  invalidArgument,
-  isMoorError,
-  notFound,
-  unavailable,
-} from '../core/index.js';
+import { errorMessage, hasErrno, invalidArgument, notFound, unavailable } from '../core/index.js';
 import { cloneGitContext } from '../sys/index.js';
+import { readsAsTar } from './tar-sniff.js';
 
 /** The build context, extracted: where it is, and its Dockerfile. */
 export interface BuildContext {
@@ -208,15 +202,7 @@ async function peek(
 async function looksLikeTar(head: Buffer): Promise<boolean> {
   if (head.length === 0) return false;
   if (detectCompression(head) !== 'none') return true;
-  try {
-    const entries = readTar(decompressed(Readable.from([head])))[Symbol.asyncIterator]();
-    const first = await entries.next();
-    await entries.return?.(undefined);
-    return first.done !== true;
-  } catch (err) {
-    if (isMoorError(err, 'InvalidArgument')) return false;
-    throw err;
-  }
+  return readsAsTar(Readable.from([head]));
 }
 
 /** dockerd's test for a Git remote: git:// and git@ URLs, `.git` paths, github.com/... */

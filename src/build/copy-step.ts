@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 
-import { decompressed, readTar } from '../archive/index.js';
 import { archiveTree } from '../containers/index.js';
-import { invalidArgument, isMoorError } from '../core/index.js';
+import { invalidArgument } from '../core/index.js';
 import type { Instruction } from '../oci/index.js';
 import type { BuildRun } from './build-run.js';
 import {
@@ -15,6 +14,7 @@ import {
 } from './copy-sources.js';
 import { inStepContainer, probeCache } from './step-commit.js';
 import { withNopComment } from './run-config.js';
+import { readsAsTar } from './tar-sniff.js';
 import type { StageState } from './stage-state.js';
 import type { StepContainer } from './step-containers.js';
 import { fetchUrlSource } from './url-source.js';
@@ -103,24 +103,12 @@ async function collectSources(
       continue;
     }
     for (const source of await resolveCopySources(root, [pattern], command)) {
-      const unpack = command === 'ADD' && !source.isDir && (await isTarArchive(source.hostPath));
+      const unpack =
+        command === 'ADD' && !source.isDir && (await readsAsTar(createReadStream(source.hostPath)));
       out.push({ ...source, unpack });
     }
   }
   return out;
-}
-
-/** Docker's test for ADD's unpacking: (possibly compressed) data that reads as a tar. */
-async function isTarArchive(path: string): Promise<boolean> {
-  try {
-    const entries = readTar(decompressed(createReadStream(path)))[Symbol.asyncIterator]();
-    const first = await entries.next();
-    await entries.return?.(undefined);
-    return first.done !== true;
-  } catch (err) {
-    if (isMoorError(err, 'InvalidArgument')) return false;
-    throw err;
-  }
 }
 
 async function copySource(

@@ -1,5 +1,5 @@
 import type { HostConfig } from '../../api-types/index.js';
-import { type BuildOptions, BuildStepError } from '../../build/index.js';
+import { type BuildOptions, type BuildService, BuildStepError } from '../../build/index.js';
 import { errorMessage, invalidArgument } from '../../core/index.js';
 import { tagReference } from '../../images/index.js';
 import { startJsonStream } from '../json-stream.js';
@@ -7,19 +7,7 @@ import { queryBool, queryFilters, queryInt, queryList } from '../request.js';
 import type { RequestContext, Route } from '../router.js';
 
 /** What the build routes need: the build service. */
-export interface BuildBackend {
-  build(
-    body: AsyncIterable<Buffer>,
-    options: BuildOptions,
-    output: { stream(text: string): void; aux(imageId: string): void },
-    signal: AbortSignal,
-  ): Promise<string>;
-  prune(options: {
-    all: boolean;
-    filters: Record<string, string[]>;
-    keepStorage: number;
-  }): Promise<{ deleted: string[]; reclaimed: number }>;
-}
+export type BuildBackend = Pick<BuildService, 'build' | 'prune'>;
 
 function jsonQuery<T>(query: URLSearchParams, name: string, fallback: T): T {
   const text = query.get(name);
