@@ -32,6 +32,13 @@ export interface BuildRun {
   scratchImage(state: StageState): Promise<ImageRecord>;
   /** Forgets a scratch image once no container (a kept failed step's) uses it. */
   dropScratchImage(image: ImageRecord): Promise<void>;
-  /** Removes a step's container: always after success, after failure unless it is kept. */
-  removeContainer(container: StepContainer, succeeded: boolean): Promise<void>;
+  /**
+   * Removes a step's container. A RUN's (announced in the output) goes after success unless
+   * `rm` is off and after failure only with `forcerm`, and its removal is reported, as in
+   * Docker's output; the others always go, silently.
+   */
+  removeContainer(
+    container: StepContainer,
+    how: { succeeded: boolean; announced: boolean },
+  ): Promise<void>;
 }

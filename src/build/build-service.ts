@@ -172,10 +172,12 @@ function newRun(
       if (deps.images.images.children(image.id).length > 0) return;
       await deps.images.images.delete(image.id);
     },
-    async removeContainer(container, succeeded) {
-      if (succeeded ? !options.remove : !options.forceRemove) return;
+    async removeContainer(container, how) {
+      // Only RUN containers are the user's to keep: COPY, ADD and WORKDIR's are the engine's.
+      const keep = how.succeeded ? !options.remove : !options.forceRemove;
+      if (how.announced && keep) return;
       await steps.remove(container);
-      output(` ---> Removed intermediate container ${container.shortId}\n`);
+      if (how.announced) output(` ---> Removed intermediate container ${container.shortId}\n`);
     },
   });
   return { runFor, results };

@@ -66,7 +66,7 @@ export async function inStepContainer(
     setImage(state, await run.images.commit(container.id, config, state.image));
     ok = true;
   } finally {
-    await run.removeContainer(container, ok);
+    await run.removeContainer(container, { succeeded: ok, announced: options.announce === true });
     if (scratch) await run.dropScratchImage(scratch);
   }
 }
