@@ -34,6 +34,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 
 /** Command groups (`moor image ls`) and what they manage. */
 const GROUPS: Readonly<Record<string, string>> = {
+  builder: 'Manage builds',
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',

@@ -1,5 +1,7 @@
 import { type Command, aliasCommand } from '../context.js';
 import { bootstrapCommand } from './bootstrap.js';
+import { buildCommand } from './build.js';
+import { builderPruneCommand } from './builder-prune.js';
 import { attachCommand } from './container-attach.js';
 import { commitCommand } from './container-commit.js';
 import { cpCommand } from './container-cp.js';
@@ -70,6 +72,8 @@ function family(command: Command, group: string, subs: readonly string[]): [stri
 }
 
 const RMI_ALIASES = ['image rm', 'image remove', 'rmi'];
+const BUILD_ALIASES = ['image build', 'build', 'builder build'];
+const build = { ...buildCommand, aliases: BUILD_ALIASES };
 
 /**
  * Every command, by name; aliases map to the same command. A two-word key (`image ls`) is a
@@ -96,6 +100,10 @@ export const COMMANDS = new Map<string, Command>([
   ...family(saveCommand, 'image', ['save']),
   ...family(loadCommand, 'image', ['load']),
   ['image prune', imagePruneCommand],
+  ['build', build],
+  ['image build', aliasCommand(build, 'image build')],
+  ['builder build', aliasCommand(build, 'builder build')],
+  ['builder prune', builderPruneCommand],
   ...containerCommands(),
   ['network ls', networkLsCommand],
   ['network list', aliasCommand(networkLsCommand, 'network list')],
