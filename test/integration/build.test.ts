@@ -378,6 +378,32 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     );
     ok(await build(ctx, '-t', 'multi:second', '--target', 'second'));
     assert.equal(await out('run', '--rm', 'multi:second', 'cat', '/second'), 'second');
+    // Independent stages are built at the same time: their RUN steps overlap.
+    const parallel = await context('parallel', {
+      Dockerfile: [
+        'FROM busybox AS a',
+        'RUN cut -d" " -f1 /proc/uptime > /start; sleep 1; cut -d" " -f1 /proc/uptime > /end',
+        'FROM busybox AS b',
+        'RUN cut -d" " -f1 /proc/uptime > /start; sleep 1; cut -d" " -f1 /proc/uptime > /end',
+        'FROM busybox',
+        'COPY --from=a /start /a/start',
+        'COPY --from=a /end /a/end',
+        'COPY --from=b /start /b/start',
+        'COPY --from=b /end /b/end',
+        '',
+      ].join('\n'),
+    });
+    const parallelBuild = ok(await build(parallel, '-t', 'parallel:1'));
+    // The output still reads in Dockerfile order.
+    const steps = [...parallelBuild.stdout.matchAll(/^Step (\d+)\//gm)].map((m) => Number(m[1]));
+    assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const [aStart, aEnd, bStart, bEnd] = (
+      await out('run', '--rm', 'parallel:1', 'cat', '/a/start', '/a/end', '/b/start', '/b/end')
+    )
+      .split('\n')
+      .map(Number) as [number, number, number, number];
+    assert.ok(aStart < bEnd && bStart < aEnd, `a ${aStart}-${aEnd}, b ${bStart}-${bEnd}`);
+
     // FROM scratch: the files come only from COPY; no empty helper image stays behind.
     const scratch = await context('scratch', {
       Dockerfile:
