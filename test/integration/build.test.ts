@@ -11,7 +11,7 @@ import {
   dockerCli,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
-import type { TestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, launch } from '../helpers/moord.js';
 import type { RunResult } from '../helpers/run.js';
 import { run } from '../helpers/run.js';
 
@@ -431,6 +431,12 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
       first.stdout.match(/Successfully built (\w+)/)?.[1],
       second.stdout.match(/Successfully built (\w+)/)?.[1],
     );
+    // The cache survives a kill -9 of moord.
+    daemon!.proc.kill('SIGKILL');
+    await daemon!.exited;
+    daemon = await launch({ ...daemon!, args: daemon!.proc.spawnargs.slice(1) });
+    const afterRestart = ok(await build(ctx, '-t', 'cache:1'));
+    assert.equal(afterRestart.stdout.match(/Using cache/g)?.length, 4);
     await writeFile(join(ctx, 'f.txt'), 'two\n');
     const third = ok(await build(ctx, '-t', 'cache:1'));
     assert.equal(third.stdout.match(/Using cache/g)?.length, 2);
