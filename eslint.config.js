@@ -21,6 +21,7 @@ const SERVICES = [
   'logging',
   'build',
   'events',
+  'registry',
 ];
 const PURE = ['core', 'oci', 'api-types', 'archive'];
 /** Layer → the layers it may not import. */

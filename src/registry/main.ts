@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { resolve } from 'node:path';
+
+import { type FlagSpec, errorMessage, flagBool, flagString, parseFlags } from '../core/index.js';
+import { collectGarbage } from './registry-gc.js';
+import { createRegistryHandler } from './registry-server.js';
+import { openRegistryStorage } from './registry-storage.js';
+
+const USAGE = `Usage:  moor registry COMMAND
+
+Run an image registry (the distribution API v2) on a directory
+
+Commands:
+  serve       Serve a registry: moor registry serve --addr 127.0.0.1:5000 --root DIR
+  gc          Remove the blobs no manifest refers to: moor registry gc --root DIR [--dry-run]
+`;
+
+const SERVE_FLAGS: FlagSpec[] = [
+  { name: 'addr', type: 'string', help: 'Address to listen on (host:port)' },
+  { name: 'root', type: 'string', help: 'Directory holding the registry' },
+  { name: 'tls-cert', type: 'string', help: 'Serve HTTPS with this certificate (PEM)' },
+  { name: 'tls-key', type: 'string', help: 'The key of --tls-cert (PEM)' },
+];
+const GC_FLAGS: FlagSpec[] = [
+  { name: 'root', type: 'string', help: 'Directory holding the registry' },
+  { name: 'dry-run', type: 'bool', help: 'Only list what would be removed' },
+];
+
+/**
+ * `moor registry serve|gc`: the registry runs on its own, outside moord (bin/moor hands this
+ * command here, so the CLI itself never loads server code). `serve` runs until SIGINT/SIGTERM.
+ */
+export async function registryMain(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'serve') return await serve(rest);
+    if (command === 'gc') return await gc(rest);
+    process.stdout.write(USAGE);
+    return command === undefined || command === '--help' ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n`);
+    return 1;
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new Error(`--${flag} is required`);
+  return value;
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const flags = parseFlags(SERVE_FLAGS, argv);
+  const addr = flagString(flags, 'addr') ?? '127.0.0.1:5000';
+  const root = resolve(required(flagString(flags, 'root'), 'root'));
+  const colon = addr.lastIndexOf(':');
+  const host = addr.slice(0, colon) || '127.0.0.1';
+  const port = Number(addr.slice(colon + 1));
+  const handler = createRegistryHandler(await openRegistryStorage(root));
+  const listener = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) =>
+    void handler(req, res);
+  const certFile = flagString(flags, 'tls-cert');
+  const server = certFile
+    ? createHttpsServer(
+        {
+          cert: await readFile(certFile),
+          key: await readFile(required(flagString(flags, 'tls-key'), 'tls-key')),
+        },
+        listener,
+      )
+    : createHttpServer(listener);
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ready);
+  });
+  process.stderr.write(
+    `registry listening on ${addr} (${certFile ? 'https' : 'http'}), root ${root}\n`,
+  );
+  await new Promise<void>((done) => {
+    const stop = () => server.close(() => done());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function gc(argv: string[]): Promise<number> {
+  const flags = parseFlags(GC_FLAGS, argv);
+  const storage = await openRegistryStorage(resolve(required(flagString(flags, 'root'), 'root')));
+  const removed = await collectGarbage(storage, { dryRun: flagBool(flags, 'dry-run') });
+  for (const digest of removed) process.stdout.write(`${digest}\n`);
+  return 0;
+}
