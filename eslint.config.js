@@ -22,6 +22,7 @@ const SERVICES = [
   'build',
   'events',
   'registry',
+  'distribution',
 ];
 const PURE = ['core', 'oci', 'api-types', 'archive'];
 /** Layer → the layers it may not import. */

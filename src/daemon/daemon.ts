@@ -40,6 +40,7 @@ import {
 } from '../sys/index.js';
 import { bindImageService, openImages } from '../images/index.js';
 import { createBuildService } from '../build/index.js';
+import { createDistributionService } from '../distribution/index.js';
 import {
   type NetworkEndpoint,
   type NetworkRecord,
@@ -185,6 +186,11 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       containers: running,
       dataRoot: config.dataRoot,
     });
+    const distribution = createDistributionService({
+      images: imageStores,
+      insecureRegistries: config.insecureRegistries,
+      publish: events.publish,
+    });
     const system = await createSystemService({
       engineId: await loadEngineId(config.dataRoot),
       dataRoot: config.dataRoot,
@@ -206,7 +212,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     const handler = createApiHandler({
       routes: [
         ...systemRoutes(system),
-        ...imageRoutes(images),
+        ...imageRoutes({ ...images, pull: (...args) => distribution.pull(...args) }),
         ...containerRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),

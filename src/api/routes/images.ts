@@ -5,6 +5,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ImageDeleteResponseItem } from '../../api-types/index.js';
 import { invalidArgument, notImplemented, unavailable } from '../../core/index.js';
 import type { DeleteItem, ImageService } from '../../images/index.js';
+import type { DistributionService, RegistryAuth } from '../../distribution/index.js';
 import { tagReference } from '../../images/index.js';
 import { startJsonStream } from '../json-stream.js';
 import { queryBool, queryFilters, queryList } from '../request.js';
@@ -12,7 +13,10 @@ import type { RequestContext, Route } from '../router.js';
 import { toHistoryItem, toImageInspect, toImageSummary } from './image-wire.js';
 
 /** What the image routes need from the daemon: the image service. */
-export type ImagesBackend = Omit<ImageService, 'count'>;
+export type ImagesBackend = Omit<ImageService, 'count'> & {
+  /** Registry pulls (`fromImage`), when the engine has them. */
+  pull?: DistributionService['pull'];
+};
 
 function toDeleteItems(items: DeleteItem[]): ImageDeleteResponseItem[] {
   return items.map((i) => ('untagged' in i ? { Untagged: i.untagged } : { Deleted: i.deleted }));
@@ -40,8 +44,8 @@ async function createImage(backend: ImagesBackend, ctx: RequestContext): Promise
   const q = ctx.query;
   const fromSrc = q.get('fromSrc');
   if (fromSrc === null) {
-    if (q.get('fromImage'))
-      throw notImplemented('pulling images from a registry is not supported yet');
+    const fromImage = q.get('fromImage');
+    if (fromImage) return pullImage(backend, ctx, fromImage);
     throw invalidArgument('fromSrc or fromImage is required');
   }
   const repo = q.get('repo') ?? '';
@@ -63,6 +67,40 @@ async function createImage(backend: ImagesBackend, ctx: RequestContext): Promise
       },
     });
     stream.write({ status: record.id });
+  } catch (err) {
+    stream.fail(err);
+  }
+  stream.end();
+}
+
+/** X-Registry-Auth: base64url JSON of the credentials (docker login's), if given. */
+export function registryAuthHeader(ctx: RequestContext): RegistryAuth | undefined {
+  const header = ctx.req.headers['x-registry-auth'];
+  if (typeof header !== 'string' || header === '') return undefined;
+  try {
+    const auth = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as RegistryAuth;
+    return typeof auth === 'object' && auth !== null ? auth : undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+async function pullImage(backend: ImagesBackend, ctx: RequestContext, fromImage: string) {
+  if (!backend.pull) throw notImplemented('pulling images is not available');
+  const platform = ctx.query.get('platform') || undefined;
+  const options = {
+    auth: registryAuthHeader(ctx),
+    platform,
+    signal: ctx.signal,
+  };
+  // Bad names and platforms are 400s before the stream starts.
+  const stream = startJsonStream(ctx.res);
+  try {
+    await backend.pull(fromImage, ctx.query.get('tag') ?? '', {
+      ...options,
+      onMessage: (message) => stream.write(message),
+    });
   } catch (err) {
     stream.fail(err);
   }

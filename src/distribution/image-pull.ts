@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+import type { JsonMessage } from '../api-types/index.js';
+import { invalidArgument } from '../core/index.js';
+import { type ImageContext, pinLayers } from '../images/index.js';
+import {
+  type Descriptor,
+  type Digest,
+  type ImageManifest,
+  type Platform,
+  type Reference,
+  chainIds,
+  familiarString,
+  formatReference,
+  isImageIndex,
+  parseImageConfig,
+  parseManifest,
+  repositoryName,
+  selectPlatform,
+  sha256Digest,
+} from '../oci/index.js';
+import { type RegistryClient, registryFailure } from './registry-client.js';
+
+const ACCEPT = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+export interface PullOptions {
+  client: RegistryClient;
+  platform: Platform;
+  /** Docker's pull messages (`Pulling fs layer`, `Downloading`, `Pull complete`, ...). */
+  onMessage: (message: JsonMessage) => void;
+  signal?: AbortSignal | undefined;
+}
+
+const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+/**
+ * `docker pull`: the tag (or digest) resolved to a manifest — from an index or list, the
+ * platform's — then its config and layers, each checked against its digest while it streams
+ * (and layers again against their diff ids by the layer store), layers already here skipped.
+ * The image, its tag and `repo@digest` are recorded only when everything is in place, so a
+ * failed pull leaves no partial image. Returns the image id and whether it was new.
+ */
+export async function pullImage(
+  ctx: ImageContext,
+  ref: Reference,
+  options: PullOptions,
+): Promise<{ id: Digest; fresh: boolean; manifestDigest: Digest }> {
+  const { client, onMessage } = options;
+  const scope = `repository:${ref.path}:pull`;
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  onMessage({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag ?? 'latest' });
+  const first = await fetchManifest(client, ref.path, reference, scope);
+  const manifestDigest = first.digest;
+  let manifest = first.manifest;
+  if (ref.digest && manifestDigest !== ref.digest) {
+    throw invalidArgument(
+      `manifest digest mismatch: expected ${ref.digest}, got ${manifestDigest}`,
+    );
+  }
+  if (isImageIndex(manifest)) {
+    const chosen = selectPlatform(manifest, options.platform);
+    if (!chosen) {
+      throw invalidArgument(
+        `no matching manifest for ${options.platform.os}/${options.platform.architecture} in the manifest list entries`,
+      );
+    }
+    ({ manifest } = await fetchManifest(client, ref.path, chosen.digest, scope));
+  }
+  const image = manifest as ImageManifest;
+  const configBytes = await fetchBlob(client, ref.path, image.config, scope);
+  const config = parseImageConfig(configBytes);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== image.layers.length) {
+    throw invalidArgument(
+      `invalid manifest: ${image.layers.length} layers for ${diffIds.length} diff ids`,
+    );
+  }
+  const chain = chainIds(diffIds);
+  const id = sha256Digest(configBytes);
+  const fresh = !ctx.images.get(id);
+  const unpin = pinLayers(ctx, chain);
+  try {
+    for (const [i, layer] of image.layers.entries()) {
+      const chainId = chain[i] as Digest;
+      const shown = shortId(layer.digest);
+      if (await ctx.layers.get(chainId)) {
+        onMessage({ status: 'Already exists', progressDetail: {}, id: shown });
+        continue;
+      }
+      onMessage({ status: 'Pulling fs layer', progressDetail: {}, id: shown });
+      const body = await blobStream(client, ref.path, layer, scope, (current) =>
+        onMessage({
+          status: 'Downloading',
+          progressDetail: { current, total: layer.size },
+          id: shown,
+        }),
+      );
+      await ctx.layers.register(body, i === 0 ? undefined : chain[i - 1], {
+        expectedDiffId: diffIds[i],
+        signal: options.signal,
+      });
+      onMessage({ status: 'Verifying Checksum', progressDetail: {}, id: shown });
+      onMessage({ status: 'Download complete', progressDetail: {}, id: shown });
+      onMessage({ status: 'Pull complete', progressDetail: {}, id: shown });
+    }
+    const record = await ctx.images.add(configBytes);
+    if (!ref.digest)
+      await ctx.refs.set(formatReference({ ...ref, tag: ref.tag ?? 'latest' }), record.id);
+    await ctx.refs.set(`${repositoryName(ref)}@${manifestDigest}`, record.id);
+    await ctx.images.setLastTagTime(record.id, new Date());
+  } finally {
+    unpin();
+  }
+  onMessage({ status: `Digest: ${manifestDigest}` });
+  const name = familiarString(
+    ref.digest ? { ...ref, tag: undefined } : { ...ref, tag: ref.tag ?? 'latest' },
+  );
+  onMessage({
+    status: fresh
+      ? `Status: Downloaded newer image for ${name}`
+      : `Status: Image is up to date for ${name}`,
+  });
+  return { id, fresh, manifestDigest };
+}
+
+async function fetchManifest(
+  client: RegistryClient,
+  path: string,
+  reference: string,
+  scope: string,
+): Promise<{ manifest: ReturnType<typeof parseManifest>; digest: Digest }> {
+  const res = await client.fetch(
+    `/v2/${path}/manifests/${reference}`,
+    { headers: { Accept: ACCEPT } },
+    scope,
+  );
+  if (!res.ok) throw await registryFailure(res, `manifest for ${path}:${reference} not found`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const digest = sha256Digest(bytes);
+  return { manifest: parseManifest(bytes, res.headers.get('content-type') ?? undefined), digest };
+}
+
+async function fetchBlob(
+  client: RegistryClient,
+  path: string,
+  desc: Descriptor,
+  scope: string,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await blobStream(client, path, desc, scope)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** A blob's bytes; the stream fails at its end when they do not hash to the digest. */
+async function blobStream(
+  client: RegistryClient,
+  path: string,
+  desc: Descriptor,
+  scope: string,
+  onProgress?: (current: number) => void,
+): Promise<AsyncIterable<Buffer>> {
+  const res = await client.fetch(`/v2/${path}/blobs/${desc.digest}`, {}, scope);
+  if (!res.ok || !res.body) throw await registryFailure(res, `blob ${desc.digest}`);
+  const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  return (async function* () {
+    const hash = createHash('sha256');
+    let current = 0;
+    let reported = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      current += chunk.length;
+      if (onProgress && (current - reported > 512 * 1024 || current === desc.size)) {
+        reported = current;
+        onProgress(current);
+      }
+      yield chunk;
+    }
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== desc.digest) {
+      throw invalidArgument(`filesystem layer verification failed for digest ${desc.digest}`);
+    }
+  })();
+}

@@ -1,0 +1,163 @@
+import {
+  errorMessage,
+  invalidArgument,
+  notFound,
+  unauthorized,
+  unavailable,
+} from '../core/index.js';
+
+/** Credentials from X-Registry-Auth (docker login's config), used for one request only. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+export interface RegistryClientOptions {
+  /** The reference's domain (`docker.io`, `localhost:5000`). */
+  domain: string;
+  /** Plain HTTP allowed (after HTTPS failed), as for Docker's insecure registries. */
+  insecure: boolean;
+  auth?: RegistryAuth | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A client of one registry's distribution API: picks HTTPS (or HTTP for an insecure
+ * registry), and answers authentication challenges — Docker's token flow (`Bearer realm`,
+ * `service`, `scope` → token endpoint → retry) and basic auth — with the given credentials.
+ */
+export interface RegistryClient {
+  /** `path` starts with `/v2/`; `scope` is the token scope (`repository:x:pull`). */
+  fetch(path: string, init: RequestInit, scope: string): Promise<Response>;
+  /** The registry's name in messages. */
+  readonly domain: string;
+}
+
+const DOCKER_HUB = 'registry-1.docker.io';
+
+export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
+  const host = options.domain === 'docker.io' ? DOCKER_HUB : options.domain;
+  let scheme: 'https' | 'http' | undefined;
+  const tokens = new Map<string, string>();
+
+  async function send(url: string, init: RequestInit, authorization?: string): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (authorization) headers.set('Authorization', authorization);
+    return fetch(url, { ...init, headers, signal: options.signal, redirect: 'follow' });
+  }
+
+  async function connect(path: string, init: RequestInit, authorization?: string) {
+    if (scheme) return send(`${scheme}://${host}${path}`, init, authorization);
+    try {
+      const res = await send(`https://${host}${path}`, init, authorization);
+      scheme = 'https';
+      return res;
+    } catch (err) {
+      if (!options.insecure) throw connectionError(`https://${host}${path}`, init, err);
+      try {
+        const res = await send(`http://${host}${path}`, init, authorization);
+        scheme = 'http';
+        return res;
+      } catch (plainErr) {
+        throw connectionError(`http://${host}${path}`, init, plainErr);
+      }
+    }
+  }
+
+  function basic(): string | undefined {
+    const { username, password } = options.auth ?? {};
+    if (!username) return undefined;
+    return `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+  }
+
+  async function token(challenge: Record<string, string>, scope: string): Promise<string> {
+    const realm = challenge['realm'];
+    if (!realm) throw unauthorized('authentication required: no token realm');
+    const url = new URL(realm);
+    if (challenge['service']) url.searchParams.set('service', challenge['service']);
+    url.searchParams.set('scope', challenge['scope'] ?? scope);
+    const auth = basic();
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: auth ? { Authorization: auth } : {},
+        signal: options.signal,
+      });
+    } catch (err) {
+      throw unavailable(`error getting a token from ${realm}: ${errorMessage(err)}`, err);
+    }
+    if (!res.ok) {
+      throw unauthorized(
+        res.status === 401
+          ? 'unauthorized: incorrect username or password'
+          : `token request to ${realm} failed: ${res.status} ${res.statusText}`,
+      );
+    }
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const value = body.token ?? body.access_token;
+    if (!value) throw unauthorized(`token request to ${realm} gave no token`);
+    return value;
+  }
+
+  return {
+    domain: options.domain,
+    async fetch(path, init, scope) {
+      const cached = tokens.get(scope);
+      let res = await connect(path, init, cached ? `Bearer ${cached}` : basic());
+      if (res.status !== 401) return res;
+      const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
+      await res.body?.cancel();
+      if (challenge.scheme === 'bearer') {
+        const value = options.auth?.registrytoken ?? (await token(challenge.params, scope));
+        tokens.set(scope, value);
+        res = await connect(path, init, `Bearer ${value}`);
+      } else if (challenge.scheme === 'basic' && basic() && !init.headers) {
+        res = await connect(path, init, basic());
+      }
+      return res;
+    },
+  };
+}
+
+function connectionError(url: string, init: RequestInit, err: unknown): Error {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const method = init.method ?? 'GET';
+  const verb = `${method[0]}${method.slice(1).toLowerCase()}`;
+  if (
+    cause?.code === 'EPROTO' ||
+    /wrong version number|packet length/i.test(cause?.message ?? '')
+  ) {
+    return unavailable(`${verb} "${url}": http: server gave HTTP response to HTTPS client`, err);
+  }
+  return unavailable(`${verb} "${url}": ${cause?.message ?? errorMessage(err)}`, err);
+}
+
+/** `Bearer realm="...",service="...",scope="..."` → scheme and parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(' ');
+  const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  for (const m of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g)) {
+    params[(m[1] as string).toLowerCase()] = m[2] as string;
+  }
+  return { scheme, params };
+}
+
+/** A registry answer that is not a success, as Docker words it. */
+export async function registryFailure(res: Response, what: string): Promise<Error> {
+  let detail = '';
+  try {
+    const body = (await res.json()) as { errors?: { code?: string; message?: string }[] };
+    const first = body.errors?.[0];
+    if (first) detail = `${(first.code ?? '').toLowerCase()}: ${first.message ?? ''}`;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
+  if (res.status === 404) return notFound(`${what}: ${detail || 'not found'}`);
+  if (res.status === 401 || res.status === 403) {
+    return unauthorized(`${what}: ${detail || 'unauthorized'}`);
+  }
+  return invalidArgument(`${what}: ${detail || `${res.status} ${res.statusText}`}`);
+}
