@@ -133,7 +133,12 @@ async function copySource(
     await run.steps.extract(container, tar, run.signal);
     return;
   }
-  const target = destIsDir || dest.endsWith('/') ? posix.join(dest, source.baseName) : dest;
+  const intoDir = destIsDir || dest.endsWith('/');
+  // A download the URL and the server left unnamed can only go to a named destination.
+  if (intoDir && source.baseName === '') {
+    throw invalidArgument(`cannot determine filename for source ${source.original}`);
+  }
+  const target = intoDir ? posix.join(dest, source.baseName) : dest;
   const tar = archiveTree(source.hostPath, {
     name: relative(target),
     includeTop: true,

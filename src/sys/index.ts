@@ -19,3 +19,4 @@ export * from './filesystem-mount.js';
 export * from './host-cpus.js';
 export * from './cgroup-stats.js';
 export * from './git-clone.js';
+export * from './host-decompress.js';
