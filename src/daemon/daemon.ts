@@ -212,7 +212,11 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     const handler = createApiHandler({
       routes: [
         ...systemRoutes(system),
-        ...imageRoutes({ ...images, pull: (...args) => distribution.pull(...args) }),
+        ...imageRoutes({
+          ...images,
+          pull: (...args) => distribution.pull(...args),
+          push: (...args) => distribution.push(...args),
+        }),
         ...containerRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),

@@ -1,15 +1,21 @@
 import type { JsonMessage } from '../api-types/index.js';
-import { contains, parseCidr, parseIpv4 } from '../core/index.js';
+import { contains, invalidArgument, notFound, parseCidr, parseIpv4 } from '../core/index.js';
 import type { PublishEvent } from '../events/index.js';
-import type { ImageContext } from '../images/index.js';
+import type { Images } from '../images/index.js';
 import {
+  type Digest,
   currentPlatform,
+  familiarName,
   familiarString,
+  formatReference,
   parsePlatform,
   parseReference,
+  repositoryName,
   withDefaultTag,
+  withTag,
 } from '../oci/index.js';
 import { pullImage } from './image-pull.js';
+import { pushImage } from './image-push.js';
 import { type RegistryAuth, createRegistryClient } from './registry-client.js';
 
 export interface DistributionService {
@@ -20,6 +26,16 @@ export interface DistributionService {
     options: {
       auth?: RegistryAuth | undefined;
       platform?: string | undefined;
+      signal?: AbortSignal | undefined;
+      onMessage: (message: JsonMessage) => void;
+    },
+  ): Promise<void>;
+  /** `POST /images/{name}/push?tag=`: one tag, or every tag of the repository. */
+  push(
+    name: string,
+    tag: string,
+    options: {
+      auth?: RegistryAuth | undefined;
       signal?: AbortSignal | undefined;
       onMessage: (message: JsonMessage) => void;
     },
@@ -43,22 +59,75 @@ export function isInsecureRegistry(domain: string, insecure: readonly string[]):
 }
 
 export function createDistributionService(options: {
-  images: ImageContext;
+  images: Images;
   insecureRegistries: readonly string[];
   publish?: PublishEvent | undefined;
 }): DistributionService {
+  /** Repositories (`domain/path`) known to hold a blob, for cross-repository mounts. */
+  const holders = new Map<Digest, Set<string>>();
+  const clientFor = (domain: string, auth: RegistryAuth | undefined, signal?: AbortSignal) =>
+    createRegistryClient({
+      domain,
+      insecure: isInsecureRegistry(domain, options.insecureRegistries),
+      auth,
+      signal,
+    });
   return {
+    async push(name, tag, push) {
+      const base = parseReference(name);
+      if (base.digest) throw invalidArgument('cannot push a digest reference');
+      const repo = repositoryName(base);
+      const tags = tag
+        ? [withTag(base, tag)]
+        : options.images.refs
+            .entries()
+            .map(([ref]) => parseReference(ref))
+            .filter((r) => !r.digest && r.tag && repositoryName(r) === repo);
+      if (tags.length === 0)
+        throw notFound(`An image does not exist locally with the tag: ${familiarName(base)}`);
+      push.onMessage({ status: `The push refers to repository [${repo}]` });
+      const client = clientFor(base.domain, push.auth, push.signal);
+      for (const ref of tags) {
+        const id = options.images.refs.get(formatReference(ref));
+        const image = id ? options.images.images.get(id) : undefined;
+        if (!image) {
+          throw notFound(`An image does not exist locally with the tag: ${familiarString(ref)}`);
+        }
+        const pushed = await pushImage(
+          options.images,
+          image,
+          { ...ref, tag: ref.tag as string },
+          {
+            client,
+            tmpDir: options.images.tmpDir,
+            knownRepos: (digest) =>
+              [...(holders.get(digest) ?? [])]
+                .filter((r) => r.startsWith(`${base.domain}/`))
+                .map((r) => r.slice(base.domain.length + 1)),
+            remember: (digest, path) => {
+              const set = holders.get(digest) ?? new Set<string>();
+              set.add(`${base.domain}/${path}`);
+              holders.set(digest, set);
+            },
+            onMessage: push.onMessage,
+            signal: push.signal,
+          },
+        );
+        await options.images.refs.set(`${repo}@${pushed.digest}`, image.id);
+        const shown = familiarString(ref);
+        options.publish?.({
+          type: 'image',
+          action: 'push',
+          actor: { id: shown, attributes: { name: shown } },
+        });
+      }
+    },
     async pull(image, tag, pull) {
       const parsed = parseReference(
         tag === '' ? image : tag.startsWith('sha256:') ? `${image}@${tag}` : `${image}:${tag}`,
       );
       const ref = parsed.digest ? parsed : withDefaultTag(parsed);
-      const client = createRegistryClient({
-        domain: ref.domain,
-        insecure: isInsecureRegistry(ref.domain, options.insecureRegistries),
-        auth: pull.auth,
-        signal: pull.signal,
-      });
+      const client = clientFor(ref.domain, pull.auth, pull.signal);
       const platform = pull.platform ? parsePlatform(pull.platform) : currentPlatform();
       const result = await pullImage(options.images, ref, {
         client,

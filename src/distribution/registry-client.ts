@@ -49,7 +49,14 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   }
 
   async function connect(path: string, init: RequestInit, authorization?: string) {
-    if (scheme) return send(`${scheme}://${host}${path}`, init, authorization);
+    if (scheme) {
+      const url = `${scheme}://${host}${path}`;
+      try {
+        return await send(url, init, authorization);
+      } catch (err) {
+        throw connectionError(url, init, err);
+      }
+    }
     try {
       const res = await send(`https://${host}${path}`, init, authorization);
       scheme = 'https';

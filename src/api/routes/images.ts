@@ -14,8 +14,9 @@ import { toHistoryItem, toImageInspect, toImageSummary } from './image-wire.js';
 
 /** What the image routes need from the daemon: the image service. */
 export type ImagesBackend = Omit<ImageService, 'count'> & {
-  /** Registry pulls (`fromImage`), when the engine has them. */
+  /** Registry pulls (`fromImage`) and pushes, when the engine has them. */
   pull?: DistributionService['pull'];
+  push?: DistributionService['push'];
 };
 
 function toDeleteItems(items: DeleteItem[]): ImageDeleteResponseItem[] {
@@ -99,6 +100,21 @@ async function pullImage(backend: ImagesBackend, ctx: RequestContext, fromImage:
   try {
     await backend.pull(fromImage, ctx.query.get('tag') ?? '', {
       ...options,
+      onMessage: (message) => stream.write(message),
+    });
+  } catch (err) {
+    stream.fail(err);
+  }
+  stream.end();
+}
+
+async function pushImage(backend: ImagesBackend, ctx: RequestContext, name: string) {
+  if (!backend.push) throw notImplemented('pushing images is not available');
+  const stream = startJsonStream(ctx.res);
+  try {
+    await backend.push(name, ctx.query.get('tag') ?? '', {
+      auth: registryAuthHeader(ctx),
+      signal: ctx.signal,
       onMessage: (message) => stream.write(message),
     });
   } catch (err) {
@@ -194,6 +210,11 @@ export function imageRoutes(backend: ImagesBackend): Route[] {
       method: 'GET',
       path: '/images/{name:.+}/get',
       handler: (ctx) => saveImages(backend, ctx, [ctx.params['name'] ?? '']),
+    },
+    {
+      method: 'POST',
+      path: '/images/{name:.+}/push',
+      handler: (ctx) => pushImage(backend, ctx, ctx.params['name'] ?? ''),
     },
     {
       method: 'POST',
