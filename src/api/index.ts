@@ -18,5 +18,6 @@ export { volumeRoutes } from './routes/volumes.js';
 export { containerStatsRoutes } from './routes/container-stats.js';
 export { eventRoutes } from './routes/events.js';
 export { buildRoutes } from './routes/build.js';
+export { authRoutes } from './routes/auth.js';
 export { storeCheckRoutes, systemDfRoutes } from './routes/system-df.js';
 export type { NetworksBackend } from './routes/networks.js';

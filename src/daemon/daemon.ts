@@ -11,6 +11,7 @@ import {
   networkRoutes,
   volumeRoutes,
   containerStatsRoutes,
+  authRoutes,
   buildRoutes,
   eventRoutes,
   storeCheckRoutes,
@@ -230,6 +231,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         ...volumeRoutes(volumes),
         ...eventRoutes(events),
         ...buildRoutes(builds),
+        ...authRoutes((auth, signal) => distribution.login(auth, signal)),
         ...storeCheckRoutes((fix) =>
           checkStore(
             {

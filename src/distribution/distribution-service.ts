@@ -1,5 +1,13 @@
 import type { JsonMessage } from '../api-types/index.js';
-import { contains, invalidArgument, notFound, parseCidr, parseIpv4 } from '../core/index.js';
+import {
+  contains,
+  invalidArgument,
+  notFound,
+  parseCidr,
+  parseIpv4,
+  unauthorized,
+  unavailable,
+} from '../core/index.js';
 import type { PublishEvent } from '../events/index.js';
 import type { Images } from '../images/index.js';
 import {
@@ -30,6 +38,11 @@ export interface DistributionService {
       onMessage: (message: JsonMessage) => void;
     },
   ): Promise<void>;
+  /**
+   * `POST /auth` (docker login): checks the credentials against the registry (its token
+   * endpoint or basic auth); nothing is kept. Throws Unauthorized when they are refused.
+   */
+  login(auth: RegistryAuth & { serveraddress?: string }, signal?: AbortSignal): Promise<void>;
   /** `POST /images/{name}/push?tag=`: one tag, or every tag of the repository. */
   push(
     name: string,
@@ -58,6 +71,15 @@ export function isInsecureRegistry(domain: string, insecure: readonly string[]):
   );
 }
 
+/** A login's server address as a registry domain (`https://host:5000/v2/` → `host:5000`). */
+export function registryDomain(address: string): string {
+  const trimmed = address.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  if (trimmed === '' || trimmed === 'index.docker.io' || trimmed === 'registry-1.docker.io') {
+    return 'docker.io';
+  }
+  return trimmed;
+}
+
 export function createDistributionService(options: {
   images: Images;
   insecureRegistries: readonly string[];
@@ -73,6 +95,19 @@ export function createDistributionService(options: {
       signal,
     });
   return {
+    async login(auth, signal) {
+      const domain = registryDomain(auth.serveraddress ?? '');
+      const client = clientFor(domain, auth, signal);
+      const res = await client.fetch('/v2/', {}, '');
+      await res.body?.cancel();
+      if (res.status === 401 || res.status === 403) {
+        throw unauthorized('login attempt failed: unauthorized: incorrect username or password');
+      }
+      if (!res.ok)
+        throw unavailable(
+          `login attempt to ${domain} failed with status: ${res.status} ${res.statusText}`,
+        );
+    },
     async push(name, tag, push) {
       const base = parseReference(name);
       if (base.digest) throw invalidArgument('cannot push a digest reference');

@@ -84,7 +84,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     if (!realm) throw unauthorized('authentication required: no token realm');
     const url = new URL(realm);
     if (challenge['service']) url.searchParams.set('service', challenge['service']);
-    url.searchParams.set('scope', challenge['scope'] ?? scope);
+    const wanted = challenge['scope'] ?? scope;
+    if (wanted !== '') url.searchParams.set('scope', wanted);
     const auth = basic();
     let res: Response;
     try {
