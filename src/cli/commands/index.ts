@@ -1,5 +1,12 @@
 import { type Command, aliasCommand } from '../context.js';
 import { bootstrapCommand } from './bootstrap.js';
+import {
+  loginCommand,
+  logoutCommand,
+  pullCommand,
+  pushCommand,
+  searchCommand,
+} from './registry.js';
 import { buildCommand } from './build.js';
 import { builderPruneCommand } from './builder-prune.js';
 import { attachCommand } from './container-attach.js';
@@ -100,6 +107,11 @@ export const COMMANDS = new Map<string, Command>([
   ...family(saveCommand, 'image', ['save']),
   ...family(loadCommand, 'image', ['load']),
   ['image prune', imagePruneCommand],
+  ...family(pullCommand, 'image', ['pull']),
+  ...family(pushCommand, 'image', ['push']),
+  ['login', loginCommand],
+  ['logout', logoutCommand],
+  ['search', searchCommand],
   ['build', build],
   ['image build', aliasCommand(build, 'image build')],
   ['builder build', aliasCommand(build, 'builder build')],
