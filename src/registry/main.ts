@@ -4,6 +4,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 
 import { type FlagSpec, errorMessage, flagBool, flagString, parseFlags } from '../core/index.js';
+import { verifyHtpasswd } from '../sys/index.js';
+import { withBasicAuth } from './basic-auth.js';
 import { collectGarbage } from './registry-gc.js';
 import { createRegistryHandler } from './registry-server.js';
 import { openRegistryStorage } from './registry-storage.js';
@@ -22,6 +24,7 @@ const SERVE_FLAGS: FlagSpec[] = [
   { name: 'root', type: 'string', help: 'Directory holding the registry' },
   { name: 'tls-cert', type: 'string', help: 'Serve HTTPS with this certificate (PEM)' },
   { name: 'tls-key', type: 'string', help: 'The key of --tls-cert (PEM)' },
+  { name: 'htpasswd', type: 'string', help: 'Require basic auth with this htpasswd file (bcrypt)' },
 ];
 const GC_FLAGS: FlagSpec[] = [
   { name: 'root', type: 'string', help: 'Directory holding the registry' },
@@ -57,7 +60,11 @@ async function serve(argv: string[]): Promise<number> {
   const colon = addr.lastIndexOf(':');
   const host = addr.slice(0, colon) || '127.0.0.1';
   const port = Number(addr.slice(colon + 1));
-  const handler = createRegistryHandler(await openRegistryStorage(root));
+  const open = createRegistryHandler(await openRegistryStorage(root));
+  const htpasswd = flagString(flags, 'htpasswd');
+  const handler = htpasswd
+    ? withBasicAuth(open, (user, password) => verifyHtpasswd(resolve(htpasswd), user, password))
+    : open;
   const listener = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) =>
     void handler(req, res);
   const certFile = flagString(flags, 'tls-cert');

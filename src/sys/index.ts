@@ -20,3 +20,4 @@ export * from './host-cpus.js';
 export * from './cgroup-stats.js';
 export * from './git-clone.js';
 export * from './host-decompress.js';
+export * from './htpasswd.js';

@@ -16,19 +16,20 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** `moor registry serve` on a free loopback port and a temp root. */
-export async function startTestRegistry(name: string): Promise<TestRegistry> {
+/** `moor registry serve` on a free loopback port and a temp root (`args`: more flags). */
+export async function startTestRegistry(name: string, args: string[] = []): Promise<TestRegistry> {
   const root = await mkdtemp(join(tmpdir(), `moor-registry-${name}-`));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const proc = spawn(MOOR, ['registry', 'serve', '--addr', address, '--root', root], {
+  const proc = spawn(MOOR, ['registry', 'serve', '--addr', address, '--root', root, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   proc.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   for (let i = 0; ; i++) {
     try {
-      if ((await fetch(`http://${address}/v2/`)).ok) break;
+      const res = await fetch(`http://${address}/v2/`);
+      if (res.ok || res.status === 401) break;
     } catch (err) {
       if (i > 100) throw new Error(`registry did not start: ${log}`, { cause: err });
     }

@@ -14,7 +14,8 @@ import {
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
-import type { RunResult } from '../helpers/run.js';
+import { type TestRegistry, startTestRegistry } from '../helpers/registry.js';
+import { type RunResult, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-auth';
@@ -23,7 +24,8 @@ const PASSWORD = 'secret-pass';
 
 /**
  * Registries that want credentials, on loopback: one with Docker's token flow (a test token
- * server issuing bearer tokens for basic credentials), one with basic auth. `docker login`
+ * server issuing bearer tokens for basic credentials), one with basic auth, and moor's own
+ * with an htpasswd file (bcrypt, made by apache2-utils' htpasswd). `docker login`
  * goes through moord's POST /auth; pushes and pulls carry the CLI's X-Registry-Auth.
  */
 describe('registry authentication', { skip: !isRoot && 'needs root' }, () => {
@@ -33,6 +35,7 @@ describe('registry authentication', { skip: !isRoot && 'needs root' }, () => {
   const tokens = new Set<string>();
   let tokenRegistry = '';
   let basicRegistry = '';
+  let htpasswdRegistry: TestRegistry | undefined;
 
   const ok = (result: RunResult): RunResult => {
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
@@ -80,6 +83,10 @@ describe('registry authentication', { skip: !isRoot && 'needs root' }, () => {
       deny(res, `Bearer realm="http://${base}/token",service="test-registry"`);
       return false;
     });
+    const htpasswd = join(dir, 'htpasswd');
+    const made = await run('htpasswd', ['-B', '-b', '-c', htpasswd, USER, PASSWORD]);
+    assert.equal(made.code, 0, made.stderr);
+    htpasswdRegistry = await startTestRegistry(NAME, ['--htpasswd', htpasswd]);
     basicRegistry = await serve(join(dir, 'basic-root'), (req, res) => {
       if (basicOk(req)) return true;
       deny(res, 'Basic realm="test"');
@@ -87,14 +94,20 @@ describe('registry authentication', { skip: !isRoot && 'needs root' }, () => {
     });
   });
   after(async () => {
+    await htpasswdRegistry?.stop();
     for (const server of servers) server.close();
     await cleanupContainerDaemon(daemon);
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const kind of ['token', 'basic'] as const) {
+  for (const kind of ['token', 'basic', 'htpasswd'] as const) {
     test(`${kind} auth: login, push, pull; refused without or with wrong credentials`, async () => {
-      const registry = kind === 'token' ? tokenRegistry : basicRegistry;
+      const registry =
+        kind === 'token'
+          ? tokenRegistry
+          : kind === 'basic'
+            ? basicRegistry
+            : htpasswdRegistry!.address;
       const docker = dockerCli(daemon!, join(dir, `config-${kind}`));
       const anonymous = dockerCli(daemon!, join(dir, `config-${kind}-anonymous`));
       const wrong = await docker(['login', registry, '-u', USER, '--password-stdin'], {
