@@ -22,7 +22,7 @@ import {
   withDefaultTag,
   withTag,
 } from '../oci/index.js';
-import { pullImage } from './image-pull.js';
+import { listTags, pullImage } from './image-pull.js';
 import { pushImage } from './image-push.js';
 import { type RegistryAuth, createRegistryClient } from './registry-client.js';
 
@@ -161,22 +161,29 @@ export function createDistributionService(options: {
       const parsed = parseReference(
         tag === '' ? image : tag.startsWith('sha256:') ? `${image}@${tag}` : `${image}:${tag}`,
       );
-      const ref = parsed.digest ? parsed : withDefaultTag(parsed);
-      const client = clientFor(ref.domain, pull.auth, pull.signal);
+      const client = clientFor(parsed.domain, pull.auth, pull.signal);
       const platform = pull.platform ? parsePlatform(pull.platform) : currentPlatform();
-      const result = await pullImage(options.images, ref, {
-        client,
-        platform,
-        onMessage: pull.onMessage,
-        signal: pull.signal,
-      });
-      const name = familiarString(ref);
-      options.publish?.({
-        type: 'image',
-        action: 'pull',
-        actor: { id: name, attributes: { name } },
-      });
-      void result;
+      // No tag at all (`docker pull -a`): every tag of the repository.
+      const refs =
+        parsed.digest || parsed.tag
+          ? [parsed]
+          : tag === ''
+            ? (await listTags(client, parsed.path)).map((t) => withTag(parsed, t))
+            : [withDefaultTag(parsed)];
+      for (const ref of refs) {
+        await pullImage(options.images, ref, {
+          client,
+          platform,
+          onMessage: pull.onMessage,
+          signal: pull.signal,
+        });
+        const name = familiarString(ref);
+        options.publish?.({
+          type: 'image',
+          action: 'pull',
+          actor: { id: name, attributes: { name } },
+        });
+      }
     },
   };
 }

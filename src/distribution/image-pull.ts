@@ -188,3 +188,17 @@ async function blobStream(
     }
   })();
 }
+
+/** A repository's tags (`docker pull -a`), following the registry's pages. */
+export async function listTags(client: RegistryClient, path: string): Promise<string[]> {
+  const tags: string[] = [];
+  let next: string | undefined = `/v2/${path}/tags/list`;
+  while (next) {
+    const res = await client.fetch(next, {}, `repository:${path}:pull`);
+    if (!res.ok) throw await registryFailure(res, `listing the tags of ${path}`);
+    const body = (await res.json()) as { tags?: string[] | null };
+    tags.push(...(body.tags ?? []));
+    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+  }
+  return tags;
+}

@@ -47,6 +47,7 @@ describe('docker pull from a registry', { skip: !isRoot && 'needs root' }, () =>
     const archive = join(dir, 'image.tar');
     ok(await docker(['save', '-o', archive, 'pullsrc:1']));
     manifestDigest = await seedRegistry(registry.address, 'team/app', 'v1', archive);
+    await seedRegistry(registry.address, 'team/app', 'v2', archive);
     ok(await docker(['rmi', 'pullsrc:1']));
     ok(await docker(['rmi', '-f', 'busybox']));
   });
@@ -82,11 +83,21 @@ describe('docker pull from a registry', { skip: !isRoot && 'needs root' }, () =>
     assert.equal(id, imageId);
   });
 
+  test('pull -a: every tag of the repository', async () => {
+    ok(await docker(['pull', '-a', `${registry!.address}/team/app`]));
+    const tags = ok(
+      await docker(['images', '--format', '{{.Tag}}', `${registry!.address}/team/app`]),
+    ).stdout;
+    assert.deepEqual(tags.trim().split('\n').sort(), ['v1', 'v2']);
+    ok(await docker(['rmi', `${registry!.address}/team/app:v2`]));
+  });
+
   test('a missing tag and a corrupt layer fail clearly and leave no image', async () => {
     const missing = await docker(['pull', `${registry!.address}/team/app:nosuch`]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /manifest unknown/);
     ok(await docker(['rmi', '-f', `${registry!.address}/team/app@${manifestDigest}`]));
+    await docker(['rmi', '-f', `${registry!.address}/team/app:v1`]);
     ok(await docker(['image', 'prune', '-af']));
     // Corrupt every layer blob in the registry's storage (same length, other bytes).
     const blobs = join(registry!.root, 'blobs', 'sha256');
