@@ -190,6 +190,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     const distribution = createDistributionService({
       images: imageStores,
       insecureRegistries: config.insecureRegistries,
+      registryMirrors: config.registryMirrors,
       publish: events.publish,
     });
     const system = await createSystemService({

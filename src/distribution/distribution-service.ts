@@ -24,7 +24,7 @@ import {
 } from '../oci/index.js';
 import { listTags, pullImage } from './image-pull.js';
 import { pushImage } from './image-push.js';
-import { type RegistryAuth, createRegistryClient } from './registry-client.js';
+import { type RegistryAuth, type RegistryClient, createRegistryClient } from './registry-client.js';
 
 export interface DistributionService {
   /** `POST /images/create?fromImage=&tag=`: see pullImage. */
@@ -80,9 +80,43 @@ export function registryDomain(address: string): string {
   return trimmed;
 }
 
+/**
+ * Docker Hub pulls try the `registry-mirrors` first, in order: a mirror that fails (down, or
+ * without the image) is passed over, and the Hub is the last resort.
+ */
+async function pullThroughMirrors(
+  domain: string,
+  mirrors: readonly string[],
+  pull: { auth?: RegistryAuth | undefined; signal?: AbortSignal | undefined },
+  pullFrom: (client: RegistryClient) => Promise<unknown>,
+  fallback: () => Promise<unknown>,
+): Promise<void> {
+  if (domain === 'docker.io') {
+    for (const mirror of mirrors) {
+      const url = new URL(mirror);
+      const client = createRegistryClient({
+        domain: url.host,
+        insecure: url.protocol === 'http:',
+        scheme: url.protocol === 'http:' ? 'http' : 'https',
+        auth: pull.auth,
+        signal: pull.signal,
+      });
+      try {
+        await pullFrom(client);
+        return;
+      } catch (err) {
+        if (pull.signal?.aborted) throw err;
+      }
+    }
+  }
+  await fallback();
+}
+
 export function createDistributionService(options: {
   images: Images;
   insecureRegistries: readonly string[];
+  /** Docker Hub mirrors (`registry-mirrors`), tried before the Hub. */
+  registryMirrors?: readonly string[];
   publish?: PublishEvent | undefined;
 }): DistributionService {
   /** Repositories (`domain/path`) known to hold a blob, for cross-repository mounts. */
@@ -171,12 +205,16 @@ export function createDistributionService(options: {
             ? (await listTags(client, parsed.path)).map((t) => withTag(parsed, t))
             : [withDefaultTag(parsed)];
       for (const ref of refs) {
-        await pullImage(options.images, ref, {
-          client,
-          platform,
-          onMessage: pull.onMessage,
-          signal: pull.signal,
-        });
+        const pullFrom = (from: RegistryClient) =>
+          pullImage(options.images, ref, {
+            client: from,
+            platform,
+            onMessage: pull.onMessage,
+            signal: pull.signal,
+          });
+        await pullThroughMirrors(ref.domain, options.registryMirrors ?? [], pull, pullFrom, () =>
+          pullFrom(client),
+        );
         const name = familiarString(ref);
         options.publish?.({
           type: 'image',

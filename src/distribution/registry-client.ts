@@ -21,6 +21,8 @@ export interface RegistryClientOptions {
   insecure: boolean;
   auth?: RegistryAuth | undefined;
   signal?: AbortSignal | undefined;
+  /** A mirror's URL decides its scheme itself. */
+  scheme?: 'https' | 'http' | undefined;
 }
 
 /**
@@ -39,7 +41,7 @@ const DOCKER_HUB = 'registry-1.docker.io';
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   const host = options.domain === 'docker.io' ? DOCKER_HUB : options.domain;
-  let scheme: 'https' | 'http' | undefined;
+  let scheme: 'https' | 'http' | undefined = options.scheme;
   const tokens = new Map<string, string>();
 
   async function send(url: string, init: RequestInit, authorization?: string): Promise<Response> {
