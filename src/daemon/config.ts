@@ -40,6 +40,9 @@ export interface DaemonConfig {
   storageDriver: 'overlay2' | 'vfs';
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** Serve moor's registry beside the API (`registry-addr`), from `registryRoot`. */
+  registryAddr: string | undefined;
+  registryRoot: string | undefined;
   labels: string[];
   /** Default log driver and options of containers (`log-driver`, `log-opts`). */
   logDriver: string;
@@ -155,6 +158,18 @@ export const DAEMON_FLAGS: (FlagSpec & { key: string })[] = [
     name: 'registry-mirror',
     type: 'list',
     help: 'Preferred registry mirror',
+  },
+  {
+    key: 'registry-addr',
+    name: 'registry-addr',
+    type: 'string',
+    help: 'Also serve an image registry (moor registry) on this address (host:port)',
+  },
+  {
+    key: 'registry-root',
+    name: 'registry-root',
+    type: 'string',
+    help: 'Directory of the registry served with --registry-addr (default: <data-root>/registry)',
   },
   { key: 'labels', name: 'label', type: 'list', help: 'Set key=value labels to the daemon' },
   {
@@ -327,6 +342,8 @@ export function mergeConfig(flags: ParsedFlags, file: FileConfig): DaemonConfig 
     storageDriver,
     insecureRegistries: ['127.0.0.0/8', '::1/128', ...list('insecure-registries')],
     registryMirrors: list('registry-mirrors'),
+    registryAddr: str('registry-addr'),
+    registryRoot: str('registry-root'),
     labels: list('labels'),
     defaultBridge: defaultBridgeOf(str('bridge'), str('bip'), str('mtu'), str('fixed-cidr')),
     defaultBridgeGiven: { bridge: str('bridge') !== undefined, bip: str('bip') !== undefined },

@@ -42,6 +42,7 @@ import {
 import { bindImageService, openImages } from '../images/index.js';
 import { createBuildService } from '../build/index.js';
 import { createDistributionService } from '../distribution/index.js';
+import { serveRegistry } from '../registry/index.js';
 import {
   type NetworkEndpoint,
   type NetworkRecord,
@@ -118,6 +119,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   let networks: NetworkService | undefined;
   let volumes: VolumeService | undefined;
   let eventLog: EventLog | undefined;
+  let registry: { close(): Promise<void> } | undefined;
   let pidfileWritten = false;
   try {
     await writePidfile(config.pidfile);
@@ -260,8 +262,14 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       ],
       logger,
     });
+    if (config.registryAddr) {
+      const root = config.registryRoot ?? join(config.dataRoot, 'registry');
+      registry = await serveRegistry({ addr: config.registryAddr, root });
+      logger.info('serving a registry', { addr: config.registryAddr, root });
+    }
     listeners = await openListeners(addresses, handler, config, logger);
   } catch (err) {
+    await registry?.close();
     if (pidfileWritten) await removeFile(config.pidfile);
     await lock.release();
     throw err;
@@ -272,6 +280,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     config,
     async stop() {
       await closeListeners(listeners, SHUTDOWN_GRACE_MS);
+      await registry?.close();
       // Containers keep running: their monitors do not depend on moord.
       await containers?.close();
       await networks?.close();

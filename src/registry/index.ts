@@ -1,4 +1,4 @@
-export { registryMain } from './main.js';
+export { registryMain, serveRegistry } from './main.js';
 export { createRegistryHandler } from './registry-server.js';
 export type { RegistryHandler } from './registry-server.js';
 export { openRegistryStorage } from './registry-storage.js';

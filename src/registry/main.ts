@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
+import {
+  type IncomingMessage,
+  type ServerResponse,
+  createServer as createHttpServer,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 
@@ -57,23 +61,48 @@ async function serve(argv: string[]): Promise<number> {
   const flags = parseFlags(SERVE_FLAGS, argv);
   const addr = flagString(flags, 'addr') ?? '127.0.0.1:5000';
   const root = resolve(required(flagString(flags, 'root'), 'root'));
-  const colon = addr.lastIndexOf(':');
-  const host = addr.slice(0, colon) || '127.0.0.1';
-  const port = Number(addr.slice(colon + 1));
-  const open = createRegistryHandler(await openRegistryStorage(root));
-  const htpasswd = flagString(flags, 'htpasswd');
+  const certFile = flagString(flags, 'tls-cert');
+  const server = await serveRegistry({
+    addr,
+    root,
+    htpasswd: flagString(flags, 'htpasswd'),
+    tls: certFile
+      ? { cert: certFile, key: required(flagString(flags, 'tls-key'), 'tls-key') }
+      : undefined,
+  });
+  process.stderr.write(
+    `registry listening on ${addr} (${certFile ? 'https' : 'http'}), root ${root}\n`,
+  );
+  await new Promise<void>((done) => {
+    const stop = () => void server.close().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+/**
+ * A registry server on `addr` (host:port) over the directory `root`: `moor registry serve`,
+ * and moord's `--registry-addr`. Resolves once it listens.
+ */
+export async function serveRegistry(options: {
+  addr: string;
+  root: string;
+  htpasswd?: string | undefined;
+  tls?: { cert: string; key: string } | undefined;
+}): Promise<{ close(): Promise<void> }> {
+  const colon = options.addr.lastIndexOf(':');
+  const host = options.addr.slice(0, colon) || '127.0.0.1';
+  const port = Number(options.addr.slice(colon + 1));
+  const open = createRegistryHandler(await openRegistryStorage(options.root));
+  const htpasswd = options.htpasswd;
   const handler = htpasswd
     ? withBasicAuth(open, (user, password) => verifyHtpasswd(resolve(htpasswd), user, password))
     : open;
-  const listener = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) =>
-    void handler(req, res);
-  const certFile = flagString(flags, 'tls-cert');
-  const server = certFile
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
+  const server = options.tls
     ? createHttpsServer(
-        {
-          cert: await readFile(certFile),
-          key: await readFile(required(flagString(flags, 'tls-key'), 'tls-key')),
-        },
+        { cert: await readFile(options.tls.cert), key: await readFile(options.tls.key) },
         listener,
       )
     : createHttpServer(listener);
@@ -81,15 +110,13 @@ async function serve(argv: string[]): Promise<number> {
     server.once('error', fail);
     server.listen(port, host, ready);
   });
-  process.stderr.write(
-    `registry listening on ${addr} (${certFile ? 'https' : 'http'}), root ${root}\n`,
-  );
-  await new Promise<void>((done) => {
-    const stop = () => server.close(() => done());
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return 0;
+  return {
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 async function gc(argv: string[]): Promise<number> {
