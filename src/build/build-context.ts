@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, utimes } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -11,6 +11,7 @@ import {
   invalidArgument,
   isMoorError,
   notFound,
+  pathExists,
 } from '../core/index.js';
 import {
   type IgnoreMatcher,
@@ -209,7 +210,10 @@ async function locateDockerfile(
     data = await readFile(path);
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) {
-      if (name === DEFAULT_DOCKERFILE && (await exists(await contextPath(root, 'dockerfile')))) {
+      if (
+        name === DEFAULT_DOCKERFILE &&
+        (await pathExists(await contextPath(root, 'dockerfile')))
+      ) {
         return locateDockerfile(root, 'dockerfile');
       }
       throw notFound(`Cannot locate specified Dockerfile: ${name}`);
@@ -225,16 +229,6 @@ async function locateDockerfile(
   }
   if (data.length === 0) throw invalidArgument(`the Dockerfile (${name}) cannot be empty`);
   return { name, text: data.toString('utf8') };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
-    throw err;
-  }
 }
 
 /**

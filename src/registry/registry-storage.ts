@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:f
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import { hasErrno, writeFileAtomic } from '../core/index.js';
+import { hasErrno, pathExists, writeFileAtomic } from '../core/index.js';
 import { type Digest, digestHex, isDigest } from '../oci/index.js';
 
 /**
@@ -55,16 +55,6 @@ export interface RegistryStorage {
   blobs(): Promise<Digest[]>;
   /** Removes a blob and every repository's link to it. */
   deleteBlob(digest: Digest): Promise<void>;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ENOTDIR')) return false;
-    throw err;
-  }
 }
 
 async function removeIfThere(path: string): Promise<boolean> {
@@ -125,7 +115,7 @@ export async function openRegistryStorage(root: string): Promise<RegistryStorage
       }
     },
     hasLink: async (name, digest) =>
-      (await exists(layerLink(name, digest))) || (await exists(revision(name, digest))),
+      (await pathExists(layerLink(name, digest))) || (await pathExists(revision(name, digest))),
     link: (name, digest) => marker(layerLink(name, digest)),
     unlink: (name, digest) => removeIfThere(layerLink(name, digest)),
     async startUpload() {
@@ -171,7 +161,7 @@ export async function openRegistryStorage(root: string): Promise<RegistryStorage
     cancelUpload: async (uuid) => UUID.test(uuid) && (await removeIfThere(uploadPath(uuid))),
     async putBlob(data) {
       const digest: Digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-      if (!(await exists(blobPath(digest)))) await writeFileAtomic(blobPath(digest), data);
+      if (!(await pathExists(blobPath(digest)))) await writeFileAtomic(blobPath(digest), data);
       return digest;
     },
     async tag(name, tag, digest) {
@@ -188,7 +178,7 @@ export async function openRegistryStorage(root: string): Promise<RegistryStorage
       }
     },
     async tags(name) {
-      if (!(await exists(join(repo(name), '_manifests')))) return undefined;
+      if (!(await pathExists(join(repo(name), '_manifests')))) return undefined;
       try {
         return (await readdir(join(repo(name), '_manifests', 'tags')))
           .filter((t) => !t.startsWith('.'))
