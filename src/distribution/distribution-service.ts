@@ -208,6 +208,7 @@ export function createDistributionService(options: {
         const pullFrom = (from: RegistryClient) =>
           pullImage(options.images, ref, {
             client: from,
+            tmpDir: options.images.tmpDir,
             platform,
             onMessage: pull.onMessage,
             signal: pull.signal,

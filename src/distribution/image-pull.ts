@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import type { JsonMessage } from '../api-types/index.js';
+import { decompressed } from '../archive/index.js';
 import { invalidArgument } from '../core/index.js';
 import { type ImageContext, pinLayers } from '../images/index.js';
 import {
@@ -32,6 +37,8 @@ const ACCEPT = [
 
 export interface PullOptions {
   client: RegistryClient;
+  /** Scratch space for downloaded layers (on the layer store's filesystem). */
+  tmpDir: string;
   platform: Platform;
   /** Docker's pull messages (`Pulling fs layer`, `Downloading`, `Pull complete`, ...). */
   onMessage: (message: JsonMessage) => void;
@@ -39,6 +46,30 @@ export interface PullOptions {
 }
 
 const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+const DOWNLOADS_AT_ONCE = 3;
+
+/**
+ * One layer blob downloaded and decompressed into `file`; the blob's digest is checked as it
+ * streams (the layer store checks the diff id when it registers the file).
+ */
+async function downloadLayer(
+  client: RegistryClient,
+  path: string,
+  layer: Descriptor,
+  scope: string,
+  file: string,
+  onMessage: (message: JsonMessage) => void,
+): Promise<string> {
+  const id = shortId(layer.digest);
+  const body = await blobStream(client, path, layer, scope, (current) =>
+    onMessage({ status: 'Downloading', progressDetail: { current, total: layer.size }, id }),
+  );
+  await pipeline(Readable.from(decompressed(body)), createWriteStream(file));
+  onMessage({ status: 'Verifying Checksum', progressDetail: {}, id });
+  onMessage({ status: 'Download complete', progressDetail: {}, id });
+  return file;
+}
 
 /**
  * `docker pull`: the tag (or digest) resolved to a manifest — from an index or list, the
@@ -87,28 +118,47 @@ export async function pullImage(
   const fresh = !ctx.images.get(id);
   const unpin = pinLayers(ctx, chain);
   try {
+    const missing: number[] = [];
     for (const [i, layer] of image.layers.entries()) {
-      const chainId = chain[i] as Digest;
       const shown = shortId(layer.digest);
-      if (await ctx.layers.get(chainId)) {
+      if (await ctx.layers.get(chain[i] as Digest)) {
         onMessage({ status: 'Already exists', progressDetail: {}, id: shown });
-        continue;
+      } else {
+        onMessage({ status: 'Pulling fs layer', progressDetail: {}, id: shown });
+        missing.push(i);
       }
-      onMessage({ status: 'Pulling fs layer', progressDetail: {}, id: shown });
-      const body = await blobStream(client, ref.path, layer, scope, (current) =>
-        onMessage({
-          status: 'Downloading',
-          progressDetail: { current, total: layer.size },
-          id: shown,
-        }),
-      );
-      await ctx.layers.register(body, i === 0 ? undefined : chain[i - 1], {
-        expectedDiffId: diffIds[i],
-        signal: options.signal,
-      });
-      onMessage({ status: 'Verifying Checksum', progressDetail: {}, id: shown });
-      onMessage({ status: 'Download complete', progressDetail: {}, id: shown });
-      onMessage({ status: 'Pull complete', progressDetail: {}, id: shown });
+    }
+    // Downloads (and their decompression) run three at a time, as Docker's do, into files;
+    // the layers are registered in order as their files are ready.
+    const work = await mkdtemp(join(options.tmpDir, 'pull-'));
+    try {
+      const downloads = new Map<number, Promise<string>>();
+      let next = 0;
+      const startNext = () => {
+        const i = missing[next++];
+        if (i === undefined) return;
+        const layer = image.layers[i] as Descriptor;
+        const task = downloadLayer(client, ref.path, layer, scope, join(work, `${i}.tar`), (m) =>
+          onMessage(m),
+        );
+        task.catch(() => undefined);
+        downloads.set(i, task);
+      };
+      for (let k = 0; k < DOWNLOADS_AT_ONCE; k++) startNext();
+      for (const i of missing) {
+        const file = await (downloads.get(i) as Promise<string>);
+        startNext();
+        const shown = shortId((image.layers[i] as Descriptor).digest);
+        onMessage({ status: 'Extracting', progressDetail: {}, id: shown });
+        await ctx.layers.register(createReadStream(file), i === 0 ? undefined : chain[i - 1], {
+          expectedDiffId: diffIds[i],
+          signal: options.signal,
+        });
+        await rm(file, { force: true });
+        onMessage({ status: 'Pull complete', progressDetail: {}, id: shown });
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
     const record = await ctx.images.add(configBytes);
     if (!ref.digest)
