@@ -44,6 +44,8 @@ test('gc removes the blobs no manifest reaches, with their links, and keeps the 
     for (const kept of [config, layer, digest])
       assert.notEqual(await storage.blobSize(kept), undefined);
     assert.equal(await storage.uploadSize(uploading), 0, 'uploads in progress stay');
+    await collectGarbage(storage, { uploadAgeMs: 0 });
+    assert.equal(await storage.uploadSize(uploading), undefined, 'abandoned uploads go');
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -149,6 +149,34 @@ describe('registry server (distribution API)', () => {
     assert.equal(await errorCode(badTag), 'TAG_INVALID');
     const badName = await call('/v2/UPPER/manifests/v1');
     assert.equal(await errorCode(badName), 'NAME_INVALID');
+  });
+
+  test('a body shorter than its Content-Length, and clients that go away, leave no blob', async () => {
+    const start = await call('/v2/short/blobs/uploads/', { method: 'POST' });
+    const location = start.headers.get('location') ?? '';
+    const digest = sha('0123456789');
+    // A PUT announcing 10 bytes that sends 4 and hangs up.
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(new URL(base).port), '127.0.0.1', () => {
+        socket.write(
+          `PUT ${location}?digest=${digest} HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123`,
+        );
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await call(`/v2/short/blobs/${digest}`, { method: 'HEAD' })).status, 404);
+    // A GET of a blob abandoned after its first bytes: the server goes on serving.
+    const big = await pushBlob('short', Buffer.alloc(4 << 20, 7));
+    const controller = new AbortController();
+    const res = await call(`/v2/short/blobs/${big}`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    assert.equal((await call('/v2/')).status, 200);
+    assert.equal((await call(`/v2/short/blobs/${big}`, { method: 'HEAD' })).status, 200);
   });
 
   test('cross-repository mount, tag list and catalog pages, manifest delete', async () => {

@@ -38,6 +38,8 @@ export interface RegistryStorage {
    */
   commitUpload(uuid: string, digest: Digest): Promise<'ok' | 'mismatch' | 'unknown'>;
   cancelUpload(uuid: string): Promise<boolean>;
+  /** Uploads not written to for `ageMs`: abandoned by their clients. */
+  staleUploads(ageMs: number): Promise<string[]>;
   /** Stores a small blob (a manifest) from memory. */
   putBlob(data: Buffer): Promise<Digest>;
   tag(name: string, tag: string, digest: Digest): Promise<void>;
@@ -159,6 +161,18 @@ export async function openRegistryStorage(root: string): Promise<RegistryStorage
       return 'ok';
     },
     cancelUpload: async (uuid) => UUID.test(uuid) && (await removeIfThere(uploadPath(uuid))),
+    async staleUploads(ageMs) {
+      const stale: string[] = [];
+      for (const uuid of await readdir(join(root, 'uploads'))) {
+        if (!UUID.test(uuid)) continue;
+        const info = await stat(uploadPath(uuid)).catch((err: unknown) => {
+          if (hasErrno(err, 'ENOENT')) return undefined;
+          throw err;
+        });
+        if (info && Date.now() - info.mtimeMs >= ageMs) stale.push(uuid);
+      }
+      return stale;
+    },
     async putBlob(data) {
       const digest: Digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
       if (!(await pathExists(blobPath(digest)))) await writeFileAtomic(blobPath(digest), data);
