@@ -180,6 +180,11 @@ export interface ContainerCreateResponse {
   Warnings: string[];
 }
 
+/** The swagger's IDResponse: `POST /commit`'s answer (the new image's id). */
+export interface IDResponse {
+  Id: string;
+}
+
 export interface HealthcheckResult {
   /** RFC 3339 with nanoseconds. */
   Start: string;

@@ -9,6 +9,8 @@ export { imageRoutes } from './routes/images.js';
 export type { ImagesBackend } from './routes/images.js';
 export { containerRoutes } from './routes/containers.js';
 export type { ContainersBackend } from './routes/containers.js';
+export { commitRoutes } from './routes/commit.js';
+export type { CommitBackend } from './routes/commit.js';
 export { containerStreamRoutes } from './routes/container-streams.js';
 export { takeUpgradeBody } from './request.js';
 export { containerFileRoutes } from './routes/container-files.js';

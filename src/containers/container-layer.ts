@@ -1,30 +1,50 @@
-import { createReadStream, lstatSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 
-import type { FilesystemChange, HostConfig } from '../api-types/index.js';
-import { createTarWriter, type TarHeaderInput, type TarWriter } from '../archive/index.js';
+import type { FilesystemChange } from '../api-types/index.js';
+import { pinLayers, releaseLayers } from '../images/index.js';
 import type { Layer } from '../layers/index.js';
 import type { Digest } from '../oci/index.js';
+import { scanXattrs } from '../sys/index.js';
 import type { ContainerContext } from './container-context.js';
-import { deviceNumbers } from './rootfs-archive.js';
-import { overlayChanges, treeChanges } from './rootfs-changes.js';
+import { EMPTY_LAYER_DIFF_ID, type LayerEntry, layerTar, planLayerEntries } from './layer-tar.js';
+import { overlayChangeSet, treeChanges } from './rootfs-changes.js';
 import { type RootfsLease, withRootfs } from './rootfs-lease.js';
 
 /**
- * Files the engine places over the container's own (runc's mount points for them end up in
- * the writable layer): left out of `docker diff`, as Docker keeps them in its init layer.
+ * What the engine places over the container's own files, and whose mount points runc creates
+ * in the writable layer when the image lacks them: Docker has these in its init layer, so
+ * neither `docker diff` nor `docker commit` ever sees them. The mount points of a container's
+ * binds, volumes and tmpfs mounts are the container's own changes for Docker (they are in the
+ * diff and in a commit), and so they are here.
  */
 const ENGINE_PATHS = ['/dev', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'];
 
-/**
- * The container paths `docker diff` leaves out: what the engine mounts over the container's
- * files (its /etc files, /dev, /proc, /sys) and the container's binds, mounts and tmpfs.
- */
-export function diffIgnoredPaths(hostConfig: HostConfig): string[] {
-  const binds = (hostConfig.Binds ?? []).map((b) => b.split(':')[1] ?? '');
-  const mounts = (hostConfig.Mounts ?? []).map((m) => m.Target ?? '');
-  const tmpfs = Object.keys(hostConfig.Tmpfs ?? {});
-  return [...ENGINE_PATHS, ...binds, ...mounts, ...tmpfs].filter((p) => p.startsWith('/'));
+/** The container paths `docker diff` and `docker commit` leave out (see ENGINE_PATHS). */
+export function diffIgnoredPaths(): string[] {
+  return [...ENGINE_PATHS];
+}
+
+/** A container's changes relative to its image, and its opaque directories (overlay only). */
+interface LeaseChanges {
+  changes: FilesystemChange[];
+  opaqueDirs: string[];
+}
+
+async function leaseChangeSet(lease: RootfsLease, signal?: AbortSignal): Promise<LeaseChanges> {
+  if (lease.record.driver === 'vfs') {
+    const [base = ''] = await lease.lowerDirs();
+    const tree = lease.paths.rootfs;
+    return {
+      changes: await treeChanges({ tree, base, ignore: diffIgnoredPaths(), signal }),
+      opaqueDirs: [],
+    };
+  }
+  return overlayChangeSet({
+    upperDir: lease.paths.upper,
+    lowerDirs: await lease.lowerDirs(),
+    ignore: diffIgnoredPaths(),
+    signal,
+  });
 }
 
 /** A container's changes relative to its image (`docker diff`), under its lease. */
@@ -32,27 +52,75 @@ export async function leaseChanges(
   lease: RootfsLease,
   signal?: AbortSignal,
 ): Promise<FilesystemChange[]> {
-  const ignore = diffIgnoredPaths(lease.record.hostConfig);
-  if (lease.record.driver === 'vfs') {
-    const [base = ''] = await lease.lowerDirs();
-    return treeChanges({ tree: lease.paths.rootfs, base, ignore, signal });
-  }
-  return overlayChanges({
-    upperDir: lease.paths.upper,
-    lowerDirs: await lease.lowerDirs(),
-    ignore,
-    signal,
-  });
+  return (await leaseChangeSet(lease, signal)).changes;
 }
 
-const DELETED = 2;
+/** A layer of a container's changes, pinned until `unpin` (see pinLayers). */
+export interface PinnedLayer {
+  layer: Layer;
+  unpin: () => void;
+}
 
 /**
- * The layer of a container's changes (what `docker commit` and a build step record): a tar
- * in Docker's layer format — added and modified paths with their attributes, deletions as
- * `.wh.<name>` whiteouts — registered on `parent` (the image's top chain id). Paths the
- * engine placed (see diffIgnoredPaths) are left out. A running container is frozen meanwhile.
- * Returns undefined when nothing changed: Docker records no layer for an empty diff.
+ * Registers the layer of the lease's changes on `parent` (the image's top chain id) and pins
+ * it at once, so that no concurrent image removal takes it before an image records it. The
+ * layer is a tar in Docker's layer format (see layer-tar.ts) of the writable layer (overlay's
+ * upper dir, vfs's tree). Undefined when nothing changed: Docker records no layer for an empty
+ * diff (a layer that turns out empty is released again).
+ */
+export async function registerLeaseLayer(
+  ctx: ContainerContext,
+  lease: RootfsLease,
+  parent: Digest | undefined,
+  signal?: AbortSignal,
+): Promise<PinnedLayer | undefined> {
+  const { changes, opaqueDirs } = await leaseChangeSet(lease, signal);
+  if (changes.length === 0) return undefined;
+  const entries = planLayerEntries(changes, opaqueDirs);
+  const root = lease.paths.upper;
+  const tar = layerTar({
+    root,
+    entries,
+    capabilities: await fileCapabilities(root, entries, signal),
+    now: new Date(),
+    signal,
+  });
+  const layer = await ctx.images.layers.register(tar, parent, { signal });
+  const unpin = pinLayers(ctx.images, [layer.chainId]);
+  if (layer.diffId !== EMPTY_LAYER_DIFF_ID) return { layer, unpin };
+  unpin();
+  await releaseLayers(ctx.images, [layer.chainId]);
+  return undefined;
+}
+
+/**
+ * The `security.capability` attributes of the files the layer takes, by container path (one
+ * getfattr over the writable layer; none when the layer takes no path).
+ */
+async function fileCapabilities(
+  root: string,
+  entries: readonly LayerEntry[],
+  signal?: AbortSignal,
+): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (!entries.some((e) => e.kind === 'path')) return out;
+  const top = posix.resolve(root);
+  const found = await scanXattrs([top], {
+    recursive: true,
+    match: '^security\\.capability$',
+    signal,
+  });
+  for (const [hostPath, values] of found) {
+    const value = values.get('security.capability');
+    if (value && hostPath.startsWith(`${top}/`)) out.set(hostPath.slice(top.length), value);
+  }
+  return out;
+}
+
+/**
+ * The layer of a container's changes (what a build step records), registered on `parent`:
+ * see registerLeaseLayer. A running container is frozen meanwhile. The layer is not pinned
+ * once this returns: the caller records it in an image right away.
  */
 export function commitContainerLayer(
   ctx: ContainerContext,
@@ -61,57 +129,8 @@ export function commitContainerLayer(
   signal?: AbortSignal,
 ): Promise<Layer | undefined> {
   return withRootfs(ctx, id, { view: 'none' }, async (lease) => {
-    const changes = await leaseChanges(lease, signal);
-    if (changes.length === 0) return undefined;
-    const writer = createTarWriter();
-    const tar = (async function* () {
-      for await (const chunk of writer.readable) yield chunk as Buffer;
-    })();
-    const writing = (async () => {
-      try {
-        for (const change of changes) await addChange(writer, lease.paths.upper, change);
-        await writer.finish();
-      } catch (err) {
-        writer.readable.destroy(err as Error);
-      }
-    })();
-    try {
-      return await ctx.images.layers.register(tar, parent, { signal });
-    } finally {
-      await writing;
-    }
+    const pinned = await registerLeaseLayer(ctx, lease, parent, signal);
+    pinned?.unpin();
+    return pinned?.layer;
   });
-}
-
-async function addChange(writer: TarWriter, root: string, change: FilesystemChange) {
-  const name = change.Path.replace(/^\/+/, '');
-  if (change.Kind === DELETED) {
-    const dir = posix.dirname(name);
-    const whiteout = posix.join(dir === '.' ? '' : dir, `.wh.${posix.basename(name)}`);
-    await writer.add({ name: whiteout, type: 'file', mode: 0, uid: 0, gid: 0, mtime: new Date(0) });
-    return;
-  }
-  const hostPath = posix.join(root, change.Path);
-  const info = lstatSync(hostPath, { throwIfNoEntry: false });
-  if (!info) return;
-  const base = {
-    name,
-    mode: info.mode & 0o7777,
-    uid: info.uid,
-    gid: info.gid,
-    mtime: new Date(Math.floor(info.mtimeMs / 1000) * 1000),
-  };
-  let header: TarHeaderInput | undefined;
-  if (info.isDirectory()) header = { ...base, name: `${name}/`, type: 'directory' };
-  else if (info.isSymbolicLink())
-    header = { ...base, type: 'symlink', linkname: readlinkSync(hostPath) };
-  else if (info.isCharacterDevice())
-    header = { ...base, type: 'char', ...deviceNumbers(info.rdev) };
-  else if (info.isBlockDevice()) header = { ...base, type: 'block', ...deviceNumbers(info.rdev) };
-  else if (info.isFIFO()) header = { ...base, type: 'fifo' };
-  else if (info.isFile()) {
-    await writer.add({ ...base, type: 'file', size: info.size }, createReadStream(hostPath));
-    return;
-  }
-  if (header) await writer.add(header);
 }

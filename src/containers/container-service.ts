@@ -103,11 +103,17 @@ export interface ContainerService extends ContainerFiles {
   ): Promise<void>;
   execResize(execId: string, height: number, width: number): Promise<void>;
   /**
-   * The container's changes as a new layer on `parent` (its image's top chain id), for
-   * commits and build steps; undefined when nothing changed. See commitContainerLayer.
+   * The container's changes as a new layer on `parent` (its image's top chain id), for build
+   * steps that record the image themselves; undefined when nothing changed. The layer is not
+   * pinned once this returns. See commitContainerLayer.
    */
   commitLayer(ref: string, parent: Digest | undefined): Promise<Layer | undefined>;
-  /** `docker commit`: see commitContainer. Returns the new image's id. */
+  /**
+   * `docker commit` (and a builder's step): the container's changes as a new image on its
+   * image, tagged with `options.reference` if given. Returns the new image's id. See
+   * commitContainer and CommitOptions (`config` + `mergeContainerConfig: false` +
+   * `containerConfig`/`createdBy` record a builder's step config as it is).
+   */
   commit(ref: string, options: CommitOptions): Promise<Digest>;
   /** A container using the image (for rmi's conflict), if any. */
   containerUsing(imageId: string): string | undefined;

@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 
 import type { FilesystemChange } from '../api-types/index.js';
 import { copyTree, makeSpecialFile, setXattrs } from '../sys/index.js';
-import { overlayChanges, treeChanges } from './rootfs-changes.js';
+import { overlayChangeSet, overlayChanges, treeChanges } from './rootfs-changes.js';
 
 let base: string;
 
@@ -125,6 +125,14 @@ test('overlay: additions, modifications, whiteouts, opaque dirs and copied-up pa
     'C /var/lib',
     'C /var/lib/x',
   ]);
+  // A layer of these changes marks the opaque directory instead of listing what it hides.
+  const set = await overlayChangeSet({
+    upperDir: upper,
+    lowerDirs: [top, bottom],
+    ignore: ['/etc/hosts'],
+  });
+  assert.deepEqual(set.changes, changes);
+  assert.deepEqual(set.opaqueDirs, ['/opt/dir']);
 });
 
 test('overlay: an empty upper dir has no changes, with or without lower layers', async () => {

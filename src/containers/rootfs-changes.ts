@@ -41,6 +41,20 @@ export interface OverlayChangesOptions {
  * copied it up (same mode, owner, size and mtime) is listed only as an ancestor of a change.
  */
 export async function overlayChanges(options: OverlayChangesOptions): Promise<FilesystemChange[]> {
+  return (await overlayChangeSet(options)).changes;
+}
+
+export interface OverlayChangeSet {
+  changes: FilesystemChange[];
+  /**
+   * Opaque upper directories outside the ignored paths (container paths, sorted): a layer of
+   * the changes writes each as an opaque whiteout, which stands for the deletions under it.
+   */
+  opaqueDirs: string[];
+}
+
+/** overlayChanges, and the directories the upper dir marks opaque. */
+export async function overlayChangeSet(options: OverlayChangesOptions): Promise<OverlayChangeSet> {
   const upper = posix.resolve(options.upperDir);
   const attrs = await scanXattrs([upper], {
     recursive: true,
@@ -56,9 +70,10 @@ export async function overlayChanges(options: OverlayChangesOptions): Promise<Fi
     upper,
     opaque,
     lower: createLowerView(options.lowerDirs, options.signal),
+    opaqueDirs: [],
   };
   await walkUpper(walk, '/', false);
-  return sortedChanges(walk);
+  return { changes: sortedChanges(walk), opaqueDirs: walk.opaqueDirs.sort() };
 }
 
 export interface TreeChangesOptions {
@@ -97,6 +112,8 @@ interface OverlayWalk extends ChangeSet {
   /** Host paths of opaque directories in the upper dir. */
   opaque: ReadonlySet<string>;
   lower: LowerView;
+  /** Container paths of the opaque directories the walk met. */
+  opaqueDirs: string[];
 }
 
 interface TreeWalk extends ChangeSet {
@@ -157,7 +174,9 @@ async function walkUpper(walk: OverlayWalk, dir: string, hidden: boolean): Promi
       continue;
     }
     // Under an opaque directory, every directory hides what the layers below have in it.
-    const opaque = hidden || walk.opaque.has(posix.join(hostDir, name));
+    const marked = walk.opaque.has(posix.join(hostDir, name));
+    if (marked) walk.opaqueDirs.push(path);
+    const opaque = hidden || marked;
     if (below === undefined) record(walk, path, ADDED);
     else if (!below.isDirectory() || opaque || dirDiffers(info, below, onlyIgnored(walk, path))) {
       record(walk, path, MODIFIED);

@@ -18,6 +18,8 @@ export interface RootfsLease {
   root: string;
   /** The image's layer dirs, top first (overlay's lowerdir order; vfs: the image's tree). */
   lowerDirs(): Promise<string[]>;
+  /** True when the lease froze the container (it was running); it is thawed after `use`. */
+  frozen: boolean;
 }
 
 export interface LeaseOptions {
@@ -32,6 +34,11 @@ export interface LeaseOptions {
    * unmounted after the operation.
    */
   view: 'container' | 'layers' | 'none';
+  /**
+   * Freeze a running container (default true). Only `docker commit --pause=false` goes without:
+   * it reads the layers themselves (`none`) and checks that each file it opens is inside them.
+   */
+  freeze?: boolean;
 }
 
 function isLive(record: ContainerRecord): boolean {
@@ -81,13 +88,15 @@ export function withRootfs<T>(
           : mount === 'peek'
             ? peek
             : paths.rootfs;
+    const frozen =
+      options.freeze !== false && record.state.status === 'running' && (await freeze(ctx, id));
     const lease: RootfsLease = {
       record,
       paths,
       root,
       lowerDirs: () => imageLowerDirs(ctx, paths, topLayer),
+      frozen,
     };
-    const frozen = record.state.status === 'running' && (await freeze(ctx, id));
     // A stopped container's binds and volumes are mounted into its files for `docker cp`, as
     // Docker mounts them: what the container would see there.
     const withMounts = !live && options.view === 'container';

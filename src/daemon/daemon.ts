@@ -3,6 +3,7 @@ import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
+  commitRoutes,
   containerFileRoutes,
   containerRoutes,
   containerStreamRoutes,
@@ -222,6 +223,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
           push: (...args) => distribution.push(...args),
         }),
         ...containerRoutes(running),
+        ...commitRoutes(running),
         ...containerFileRoutes(running),
         ...containerStreamRoutes(running),
         ...containerStatsRoutes(running),

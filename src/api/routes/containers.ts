@@ -7,8 +7,6 @@ import type {
 } from '../../api-types/index.js';
 import type { ContainerService, WaitCondition } from '../../containers/index.js';
 import { invalidArgument } from '../../core/index.js';
-import { tagReference } from '../../images/index.js';
-import type { ContainerConfig } from '../../oci/index.js';
 import { readJsonBody, queryBool, queryFilters, queryInt } from '../request.js';
 import type { RequestContext, Route } from '../router.js';
 import { toContainerInspect, toContainerSummary } from './container-wire.js';
@@ -155,28 +153,6 @@ export function containerRoutes(backend: ContainersBackend): Route[] {
         const body = ((await readJsonBody(ctx.req)) ?? {}) as ContainerUpdateRequest;
         const warnings = await backend.update(id(ctx), body);
         return { status: 200, body: { Warnings: warnings.length > 0 ? warnings : null } };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/commit',
-      handler: async (ctx) => {
-        const q = ctx.query;
-        const container = q.get('container') ?? '';
-        if (container === '') throw invalidArgument('No container name or ID specified');
-        const repo = q.get('repo') ?? '';
-        const tag = q.get('tag') ?? '';
-        if (repo === '' && tag !== '') throw invalidArgument('tag requires a repository');
-        const config = ((await readJsonBody(ctx.req)) ?? {}) as ContainerConfig;
-        const imageId = await backend.commit(container, {
-          pause: queryBool(q, 'pause', true),
-          author: q.get('author') ?? '',
-          comment: q.get('comment') ?? '',
-          changes: q.getAll('changes').filter((c) => c !== ''),
-          config,
-          ...(repo === '' ? {} : { reference: tagReference(repo, tag || undefined) }),
-        });
-        return { status: 201, body: { Id: imageId } };
       },
     },
     {

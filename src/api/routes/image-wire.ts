@@ -66,7 +66,8 @@ export function toImageInspect(image: ImageView, apiVersion: string): ImageInspe
     RepoTags: image.repoTags,
     RepoDigests: image.repoDigests,
     Parent: image.parent ?? '',
-    Comment: cfg.comment ?? '',
+    // As dockerd: without a comment of its own, the last history entry's (a commit's message).
+    Comment: cfg.comment || (cfg.history?.at(-1)?.comment ?? ''),
     Created: cfg.created ?? new Date(0).toISOString(),
     DockerVersion: cfg.docker_version ?? '',
     Author: cfg.author ?? '',

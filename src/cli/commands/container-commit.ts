@@ -1,5 +1,5 @@
 import { type FlagSpec, flagBool, flagList, flagString } from '../../core/index.js';
-import { parseReference, repositoryName } from '../../oci/index.js';
+import { familiarName, parseReference } from '../../oci/index.js';
 import { checkArgs, parseOrHelp } from '../command-flags.js';
 import type { CliContext, Command } from '../context.js';
 
@@ -23,27 +23,36 @@ const FLAGS: FlagSpec[] = [
     short: 'p',
     type: 'bool',
     default: true,
-    help: 'Pause container during commit',
+    help: 'Pause container during commit (default true)',
   },
 ];
 
-/** docker's commit: `POST /commit`, printing the new image's id. */
+/**
+ * docker's commit: `POST /commit`, printing the new image's id. The reference is checked and
+ * split here, as docker's client does (familiar name, tag `latest` by default, no digest);
+ * `pause=0` is sent only when asked for.
+ */
 async function runCommit(ctx: CliContext, command: Command, argv: string[]): Promise<number> {
   const flags = parseOrHelp(ctx, command, FLAGS, argv, { interspersed: false });
   if (!flags) return 0;
   checkArgs(command, flags.args, 1, 2);
-  const [container = '', target] = flags.args;
+  const [container = '', target = ''] = flags.args;
   const query: Record<string, string | string[] | undefined> = {
     container,
-    author: flagString(flags, 'author'),
-    comment: flagString(flags, 'message'),
-    pause: flagBool(flags, 'pause') ? '1' : '0',
+    repo: '',
+    tag: '',
+    comment: flagString(flags, 'message') ?? '',
+    author: flagString(flags, 'author') ?? '',
     changes: flagList(flags, 'change'),
+    ...(flagBool(flags, 'pause') ? {} : { pause: '0' }),
   };
-  if (target !== undefined && target !== '') {
+  if (target !== '') {
     const ref = parseReference(target);
-    query['repo'] = repositoryName(ref);
-    query['tag'] = ref.tag ?? '';
+    if (ref.digest !== undefined) {
+      throw new Error('refusing to create a tag with a digest reference');
+    }
+    query['repo'] = familiarName(ref);
+    query['tag'] = ref.tag ?? 'latest';
   }
   const answer = await ctx.client().json<{ Id: string }>('POST', '/commit', { query });
   ctx.stdout.write(`${answer.Id}\n`);
