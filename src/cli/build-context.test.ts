@@ -146,6 +146,12 @@ describe('build context from a directory', () => {
     assert.deepEqual(keepBuildFiles(['*.log'], 'Dockerfile', false), ['*.log']);
   });
 
+  test('a pattern docker cannot match is left for the walk to report', async () => {
+    assert.deepEqual(keepBuildFiles(['a['], 'Dockerfile', false), ['a[']);
+    const dir = await context({ Dockerfile: 'FROM scratch\n', '.dockerignore': 'a[\n' });
+    await assert.rejects(contextEntries(dir, 'Dockerfile'), /syntax error in pattern/);
+  });
+
   test('the Dockerfile: PATH/Dockerfile, else PATH/dockerfile; -f is relative to the working directory', async () => {
     const dir = await context({ dockerfile: 'FROM scratch\n', 'sub/Build.df': 'FROM scratch\n' });
     const realDir = (await resolveLocalContext(dir, '', '/')).dir;

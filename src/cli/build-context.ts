@@ -11,8 +11,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { type TarHeaderInput, createTarWriter } from '../archive/index.js';
-import { errorMessage, hasErrno } from '../core/index.js';
-import { createIgnoreMatcher, parseDockerignore } from '../oci/dockerignore.js';
+import { errorMessage, hasErrno, isMoorError } from '../core/index.js';
+import { createIgnoreMatcher, parseDockerignore } from '../oci/index.js';
 import { goPathError } from './local-files.js';
 
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
@@ -147,10 +147,18 @@ export function keepBuildFiles(
   dockerfileFromStdin: boolean,
 ): string[] {
   const out = [...patterns];
-  const excluded = createIgnoreMatcher([...patterns]);
-  if (excluded.matches('.dockerignore')) out.push('!.dockerignore');
+  // Patterns docker cannot match exclude nothing here; the walk reports them.
+  const excluded = (path: string) => {
+    try {
+      return createIgnoreMatcher(patterns).matches(path);
+    } catch (err) {
+      if (isMoorError(err, 'InvalidArgument')) return false;
+      throw err;
+    }
+  };
+  if (excluded('.dockerignore')) out.push('!.dockerignore');
   const dockerfile = relDockerfile.split(sep).join('/');
-  if (!dockerfileFromStdin && excluded.matches(dockerfile)) out.push(`!${dockerfile}`);
+  if (!dockerfileFromStdin && excluded(dockerfile)) out.push(`!${dockerfile}`);
   return out;
 }
 
