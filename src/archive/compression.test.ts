@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
 import { isMoorError } from '../core/index.js';
-import { decompressed, detectCompression, isGzip } from './compression.js';
+import {
+  decompressed,
+  detectCompression,
+  gunzipStream,
+  gzipStream,
+  isGzip,
+} from './compression.js';
 import { readTar } from './tar-reader.js';
 import { createTarWriter } from './tar-writer.js';
 
@@ -108,4 +114,16 @@ test('stopping early releases the source', async () => {
     break;
   }
   assert.ok(released);
+});
+
+test('gzipStream writes the bytes zlib does with its default chunks, gunzipStream reads them', async () => {
+  // Pushed layers' digests must not change with the chunk size moor uses.
+  const text = Buffer.from('moor layer data '.repeat(40_000));
+  const data = Buffer.concat([text, randomBytes(300_000), text]);
+  const gzipped = await collect(Readable.from(chunked(data, 70_000)).pipe(gzipStream()));
+  assert.deepEqual(gzipped, gzipSync(data));
+  const back = await collect(
+    Readable.from([gzipped]).pipe(gunzipStream()) as AsyncIterable<Buffer>,
+  );
+  assert.deepEqual(back, data);
 });

@@ -1,8 +1,24 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { type Gunzip, type Gzip, createGunzip, createGzip } from 'node:zlib';
 
 import { internal, invalidArgument } from '../core/index.js';
+
+/**
+ * zlib's output chunk size. Node's default (16 KiB) costs a thread-pool round trip per 16 KiB
+ * and makes gunzip three times slower than `gzip -d`; the output bytes do not depend on it.
+ */
+const ZLIB_CHUNK = 1 << 20;
+
+/** A gunzip transform with large output chunks. */
+export function gunzipStream(): Gunzip {
+  return createGunzip({ chunkSize: ZLIB_CHUNK });
+}
+
+/** A gzip transform (default level) with large output chunks; same bytes as any chunking. */
+export function gzipStream(): Gzip {
+  return createGzip({ chunkSize: ZLIB_CHUNK });
+}
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
@@ -69,7 +85,7 @@ async function* resumed(
 }
 
 async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip();
+  const gunzip = gunzipStream();
   // The pipeline feeds gunzip while this generator drains it; it settles once gunzip has
   // taken all input, or with the first error (which also ends the iteration below).
   let failure: Error | undefined;

@@ -50,9 +50,28 @@ const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 const DOWNLOADS_AT_ONCE = 3;
 
 /**
- * One layer blob downloaded and decompressed into `file`; the blob's digest is checked as it
- * streams (the layer store checks the diff id when it registers the file).
+ * A layer blob as it downloads, with Docker's progress messages; the blob's digest is checked
+ * as it streams (the layer store checks the diff id when it registers the layer).
  */
+async function layerBlob(
+  client: RegistryClient,
+  path: string,
+  layer: Descriptor,
+  scope: string,
+  onMessage: (message: JsonMessage) => void,
+): Promise<AsyncIterable<Buffer>> {
+  const id = shortId(layer.digest);
+  const body = await blobStream(client, path, layer, scope, (current) =>
+    onMessage({ status: 'Downloading', progressDetail: { current, total: layer.size }, id }),
+  );
+  return (async function* () {
+    yield* body;
+    onMessage({ status: 'Verifying Checksum', progressDetail: {}, id });
+    onMessage({ status: 'Download complete', progressDetail: {}, id });
+  })();
+}
+
+/** One layer blob downloaded and decompressed into `file`. */
 async function downloadLayer(
   client: RegistryClient,
   path: string,
@@ -61,13 +80,8 @@ async function downloadLayer(
   file: string,
   onMessage: (message: JsonMessage) => void,
 ): Promise<string> {
-  const id = shortId(layer.digest);
-  const body = await blobStream(client, path, layer, scope, (current) =>
-    onMessage({ status: 'Downloading', progressDetail: { current, total: layer.size }, id }),
-  );
-  await pipeline(Readable.from(decompressed(body)), createWriteStream(file));
-  onMessage({ status: 'Verifying Checksum', progressDetail: {}, id });
-  onMessage({ status: 'Download complete', progressDetail: {}, id });
+  const blob = await layerBlob(client, path, layer, scope, onMessage);
+  await pipeline(Readable.from(decompressed(blob)), createWriteStream(file));
   return file;
 }
 
@@ -128,12 +142,13 @@ export async function pullImage(
         missing.push(i);
       }
     }
-    // Downloads (and their decompression) run three at a time, as Docker's do, into files;
-    // the layers are registered in order as their files are ready.
+    // Downloads run three at a time, as Docker's do. The first missing layer streams straight
+    // into the layer store; the others are decompressed into files meanwhile, and registered
+    // in order as they are ready.
     const work = await mkdtemp(join(options.tmpDir, 'pull-'));
     try {
       const downloads = new Map<number, Promise<string>>();
-      let next = 0;
+      let next = 1;
       const startNext = () => {
         const i = missing[next++];
         if (i === undefined) return;
@@ -144,17 +159,31 @@ export async function pullImage(
         task.catch(() => undefined);
         downloads.set(i, task);
       };
-      for (let k = 0; k < DOWNLOADS_AT_ONCE; k++) startNext();
+      for (let k = 1; k < DOWNLOADS_AT_ONCE; k++) startNext();
       for (const i of missing) {
-        const file = await (downloads.get(i) as Promise<string>);
-        startNext();
-        const shown = shortId((image.layers[i] as Descriptor).digest);
-        onMessage({ status: 'Extracting', progressDetail: {}, id: shown });
-        await ctx.layers.register(createReadStream(file), i === 0 ? undefined : chain[i - 1], {
+        const layer = image.layers[i] as Descriptor;
+        const shown = shortId(layer.digest);
+        let source: AsyncIterable<Buffer>;
+        const download = downloads.get(i);
+        let file: string | undefined;
+        if (download === undefined) {
+          const blob = await layerBlob(client, ref.path, layer, scope, onMessage);
+          source = (async function* () {
+            yield* blob;
+            onMessage({ status: 'Extracting', progressDetail: {}, id: shown });
+          })();
+        } else {
+          file = await download;
+          startNext();
+          onMessage({ status: 'Extracting', progressDetail: {}, id: shown });
+          source = createReadStream(file, { highWaterMark: 1 << 20 });
+        }
+        await ctx.layers.register(source, i === 0 ? undefined : chain[i - 1], {
           expectedDiffId: diffIds[i],
           signal: options.signal,
         });
-        await rm(file, { force: true });
+        if (file === undefined) startNext();
+        else await rm(file, { force: true });
         onMessage({ status: 'Pull complete', progressDetail: {}, id: shown });
       }
     } finally {

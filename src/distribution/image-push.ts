@@ -4,9 +4,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
 import type { JsonMessage } from '../api-types/index.js';
+import { gzipStream } from '../archive/index.js';
 import { invalidArgument } from '../core/index.js';
 import type { ImageContext, ImageRecord } from '../images/index.js';
 import { type Digest, type Reference, repositoryName, sha256Digest } from '../oci/index.js';
@@ -62,7 +62,7 @@ export async function pushImage(
       const file = join(work, `layer-${i}.tar.gz`);
       const hash = createHash('sha256');
       const tar = Readable.from(ctx.layers.exportTar(chainId, options.signal));
-      const gzip = createGzip();
+      const gzip = gzipStream();
       gzip.on('data', (chunk: Buffer) => hash.update(chunk));
       await pipeline(tar, gzip, createWriteStream(file));
       const digest: Digest = `sha256:${hash.digest('hex')}`;

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
 
+import { gunzipStream, gzipStream } from '../archive/index.js';
 import { internal } from '../core/index.js';
 
 /**
@@ -51,7 +51,7 @@ export interface TarSplitWriter {
 }
 
 export async function createTarSplitWriter(path: string): Promise<TarSplitWriter> {
-  const gzip = createGzip();
+  const gzip = gzipStream();
   const done = pipeline(gzip, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   // Failures surface through write()/close(); keep the promise from being unhandled meanwhile.
   done.catch(() => undefined);
@@ -135,7 +135,7 @@ export async function* readTarSplit(
   path: string,
   signal?: AbortSignal,
 ): AsyncGenerator<TarSplitSegment> {
-  const gunzip = createGunzip();
+  const gunzip = gunzipStream();
   const done = pipeline(createReadStream(path), gunzip, { signal });
   done.catch(() => undefined);
   const reader = createByteReader(gunzip);

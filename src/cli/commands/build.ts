@@ -1,8 +1,8 @@
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
+import { gzipStream } from '../../archive/index.js';
 import { ApiError } from '../../client/index.js';
 import { errorMessage, hasErrno } from '../../core/index.js';
 import {
@@ -272,7 +272,7 @@ function textOf(out: Writable): string {
 
 /** The context gzipped (`--compress`). */
 function gzipped(source: AsyncIterable<Buffer>): Readable {
-  const gzip = createGzip();
+  const gzip = gzipStream();
   pipeline(source, gzip).catch((err: unknown) => {
     gzip.destroy(err instanceof Error ? err : new Error(String(err)));
   });
