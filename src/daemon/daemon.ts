@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import {
   commitRoutes,
@@ -194,6 +194,8 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       images: imageStores,
       insecureRegistries: config.insecureRegistries,
       registryMirrors: config.registryMirrors,
+      // Docker's /etc/docker/certs.d, beside the daemon's config file.
+      certsDir: join(dirname(config.configFile), 'certs.d'),
       publish: events.publish,
     });
     const system = await createSystemService({

@@ -87,7 +87,11 @@ export function registryDomain(address: string): string {
 async function pullThroughMirrors(
   domain: string,
   mirrors: readonly string[],
-  pull: { auth?: RegistryAuth | undefined; signal?: AbortSignal | undefined },
+  pull: {
+    auth?: RegistryAuth | undefined;
+    signal?: AbortSignal | undefined;
+    certsDir?: string | undefined;
+  },
   pullFrom: (client: RegistryClient) => Promise<unknown>,
   fallback: () => Promise<unknown>,
 ): Promise<void> {
@@ -100,6 +104,7 @@ async function pullThroughMirrors(
         scheme: url.protocol === 'http:' ? 'http' : 'https',
         auth: pull.auth,
         signal: pull.signal,
+        certsDir: pull.certsDir,
       });
       try {
         await pullFrom(client);
@@ -117,6 +122,8 @@ export function createDistributionService(options: {
   insecureRegistries: readonly string[];
   /** Docker Hub mirrors (`registry-mirrors`), tried before the Hub. */
   registryMirrors?: readonly string[];
+  /** Docker's `certs.d`: CAs and client certificates per registry (`<dir>/<host[:port]>/`). */
+  certsDir?: string | undefined;
   publish?: PublishEvent | undefined;
 }): DistributionService {
   /** Repositories (`domain/path`) known to hold a blob, for cross-repository mounts. */
@@ -127,13 +134,14 @@ export function createDistributionService(options: {
       insecure: isInsecureRegistry(domain, options.insecureRegistries),
       auth,
       signal,
+      certsDir: options.certsDir,
     });
   return {
     async login(auth, signal) {
       const domain = registryDomain(auth.serveraddress ?? '');
       const client = clientFor(domain, auth, signal);
       const res = await client.fetch('/v2/', {}, '');
-      await res.body?.cancel();
+      res.discard();
       if (res.status === 401 || res.status === 403) {
         throw unauthorized('login attempt failed: unauthorized: incorrect username or password');
       }
@@ -213,8 +221,12 @@ export function createDistributionService(options: {
             onMessage: pull.onMessage,
             signal: pull.signal,
           });
-        await pullThroughMirrors(ref.domain, options.registryMirrors ?? [], pull, pullFrom, () =>
-          pullFrom(client),
+        await pullThroughMirrors(
+          ref.domain,
+          options.registryMirrors ?? [],
+          { ...pull, certsDir: options.certsDir },
+          pullFrom,
+          () => pullFrom(client),
         );
         const name = familiarString(ref);
         options.publish?.({

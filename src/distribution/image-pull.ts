@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import type { JsonMessage } from '../api-types/index.js';
 import { decompressed } from '../archive/index.js';
@@ -100,8 +99,10 @@ export async function pullImage(
   const { client, onMessage } = options;
   const scope = `repository:${ref.path}:pull`;
   const reference = ref.digest ?? ref.tag ?? 'latest';
+  const repo = familiarString({ ...ref, tag: undefined, digest: undefined });
+  const first = await fetchManifest(client, ref.path, reference, scope, repo);
+  // As Docker: once the manifest is there (a missing one is the only thing said).
   onMessage({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag ?? 'latest' });
-  const first = await fetchManifest(client, ref.path, reference, scope);
   const manifestDigest = first.digest;
   let manifest = first.manifest;
   if (ref.digest && manifestDigest !== ref.digest) {
@@ -116,7 +117,7 @@ export async function pullImage(
         `no matching manifest for ${options.platform.os}/${options.platform.architecture} in the manifest list entries`,
       );
     }
-    ({ manifest } = await fetchManifest(client, ref.path, chosen.digest, scope));
+    ({ manifest } = await fetchManifest(client, ref.path, chosen.digest, scope, repo));
   }
   const image = manifest as ImageManifest;
   const configBytes = await fetchBlob(client, ref.path, image.config, scope);
@@ -214,14 +215,19 @@ async function fetchManifest(
   path: string,
   reference: string,
   scope: string,
+  /** The repository as Docker names it in messages. */
+  repo: string,
 ): Promise<{ manifest: ReturnType<typeof parseManifest>; digest: Digest }> {
   const res = await client.fetch(
     `/v2/${path}/manifests/${reference}`,
     { headers: { Accept: ACCEPT } },
     scope,
   );
-  if (!res.ok) throw await registryFailure(res, `manifest for ${path}:${reference} not found`);
-  const bytes = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) {
+    const shown = `${repo}${reference.includes(':') ? '@' : ':'}${reference}`;
+    throw await registryFailure(res, `manifest for ${shown} not found`);
+  }
+  const bytes = await res.buffer();
   const digest = sha256Digest(bytes);
   return { manifest: parseManifest(bytes, res.headers.get('content-type') ?? undefined), digest };
 }
@@ -247,7 +253,7 @@ async function blobStream(
 ): Promise<AsyncIterable<Buffer>> {
   const res = await client.fetch(`/v2/${path}/blobs/${desc.digest}`, {}, scope);
   if (!res.ok || !res.body) throw await registryFailure(res, `blob ${desc.digest}`);
-  const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  const body = res.body;
   return (async function* () {
     const hash = createHash('sha256');
     let current = 0;

@@ -101,7 +101,7 @@ export async function pushImage(
     if (res.status !== 201 && res.status !== 200) {
       throw await registryFailure(res, `failed to push ${repositoryName(ref)}:${ref.tag}`);
     }
-    await res.body?.cancel();
+    res.discard();
     const digest = sha256Digest(manifest);
     onMessage({ status: `${ref.tag}: digest: ${digest} size: ${manifest.length}` });
     onMessage({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifest.length } });
@@ -118,7 +118,7 @@ async function blobExists(
   scope: string,
 ): Promise<boolean> {
   const res = await client.fetch(`/v2/${path}/blobs/${digest}`, { method: 'HEAD' }, scope);
-  await res.body?.cancel();
+  res.discard();
   if (res.ok) return true;
   if (res.status === 404) return false;
   throw await registryFailure(res, `checking blob ${digest}`);
@@ -143,7 +143,7 @@ async function pushLayer(
       { method: 'POST' },
       `${scope} repository:${from}:pull`,
     );
-    await res.body?.cancel();
+    res.discard();
     if (res.status === 201) {
       onMessage({ status: `Mounted from ${from}`, progressDetail: {}, id: layer.shown });
       options.remember(layer.digest, path);
@@ -196,11 +196,11 @@ async function upload(
   size?: number,
 ): Promise<void> {
   const start = await client.fetch(`/v2/${path}/blobs/uploads/`, { method: 'POST' }, scope);
-  await start.body?.cancel();
   const location = start.headers.get('location');
   if (start.status !== 202 || !location) {
     throw await registryFailure(start, `starting an upload to ${path}`);
   }
+  start.discard();
   const target = uploadPath(location);
   const url = `${target}${target.includes('?') ? '&' : '?'}digest=${digest}`;
   const res = await client.fetch(
@@ -211,11 +211,10 @@ async function upload(
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(size ?? (data as Buffer).length),
       },
-      body: data instanceof Readable ? (Readable.toWeb(data) as ReadableStream) : data,
-      duplex: 'half',
+      body: data,
     },
     scope,
   );
-  await res.body?.cancel();
   if (res.status !== 201) throw await registryFailure(res, `uploading ${digest}`);
+  res.discard();
 }

@@ -1,10 +1,18 @@
 import {
   errorMessage,
   invalidArgument,
+  isMoorError,
   notFound,
   unauthorized,
   unavailable,
 } from '../core/index.js';
+import {
+  type RegistryRequest,
+  type RegistryResponse,
+  type RegistryTls,
+  readCertsDir,
+  registryFetch,
+} from './registry-http.js';
 
 /** Credentials from X-Registry-Auth (docker login's config), used for one request only. */
 export interface RegistryAuth {
@@ -23,6 +31,8 @@ export interface RegistryClientOptions {
   signal?: AbortSignal | undefined;
   /** A mirror's URL decides its scheme itself. */
   scheme?: 'https' | 'http' | undefined;
+  /** Docker's `certs.d`: per-registry CAs and client certificates (`<dir>/<host[:port]>/`). */
+  certsDir?: string | undefined;
 }
 
 /**
@@ -32,7 +42,7 @@ export interface RegistryClientOptions {
  */
 export interface RegistryClient {
   /** `path` starts with `/v2/`; `scope` is the token scope (`repository:x:pull`). */
-  fetch(path: string, init: RequestInit, scope: string): Promise<Response>;
+  fetch(path: string, init: RegistryRequest, scope: string): Promise<RegistryResponse>;
   /** The registry's name in messages. */
   readonly domain: string;
 }
@@ -43,14 +53,23 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const host = options.domain === 'docker.io' ? DOCKER_HUB : options.domain;
   let scheme: 'https' | 'http' | undefined = options.scheme;
   const tokens = new Map<string, string>();
+  // As Docker: an insecure registry's certificate is not checked; others are, against the
+  // usual roots and the registry's certs.d CAs.
+  const tlsFor = async (target: string): Promise<RegistryTls> => ({
+    ...(options.certsDir ? await readCertsDir(options.certsDir, target) : {}),
+    verify: !(options.insecure && target === host),
+  });
 
-  async function send(url: string, init: RequestInit, authorization?: string): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (authorization) headers.set('Authorization', authorization);
-    return fetch(url, { ...init, headers, signal: options.signal, redirect: 'follow' });
+  async function send(
+    url: string,
+    init: RegistryRequest,
+    authorization?: string,
+  ): Promise<RegistryResponse> {
+    const headers = { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) };
+    return registryFetch(url, { ...init, headers, signal: options.signal }, tlsFor);
   }
 
-  async function connect(path: string, init: RequestInit, authorization?: string) {
+  async function connect(path: string, init: RegistryRequest, authorization?: string) {
     if (scheme) {
       const url = `${scheme}://${host}${path}`;
       try {
@@ -64,7 +83,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       scheme = 'https';
       return res;
     } catch (err) {
-      if (!options.insecure) throw connectionError(`https://${host}${path}`, init, err);
+      // A TLS server that refused the handshake is not a plain HTTP server either.
+      if (!options.insecure || isMoorError(err) || tlsAlert(err) !== undefined) {
+        throw connectionError(`https://${host}${path}`, init, err);
+      }
       try {
         const res = await send(`http://${host}${path}`, init, authorization);
         scheme = 'http';
@@ -89,12 +111,13 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     const wanted = challenge['scope'] ?? scope;
     if (wanted !== '') url.searchParams.set('scope', wanted);
     const auth = basic();
-    let res: Response;
+    let res: RegistryResponse;
     try {
-      res = await fetch(url, {
-        headers: auth ? { Authorization: auth } : {},
-        signal: options.signal,
-      });
+      res = await registryFetch(
+        url.href,
+        { headers: auth ? { Authorization: auth } : {}, signal: options.signal },
+        tlsFor,
+      );
     } catch (err) {
       throw unavailable(`error getting a token from ${realm}: ${errorMessage(err)}`, err);
     }
@@ -118,7 +141,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       let res = await connect(path, init, cached ? `Bearer ${cached}` : basic());
       if (res.status !== 401) return res;
       const challenge = parseChallenge(res.headers.get('www-authenticate') ?? '');
-      await res.body?.cancel();
+      res.discard();
       if (challenge.scheme === 'bearer') {
         const value = options.auth?.registrytoken ?? (await token(challenge.params, scope));
         tokens.set(scope, value);
@@ -131,18 +154,52 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   };
 }
 
-function connectionError(url: string, init: RequestInit, err: unknown): Error {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+function connectionError(url: string, init: RegistryRequest, err: unknown): Error {
+  // moord's own refusals (a broken certs.d) are not connection failures.
+  if (isMoorError(err)) return err;
+  const cause = ((err as { cause?: unknown }).cause ?? err) as {
+    code?: string;
+    message?: string;
+    address?: string;
+    port?: number;
+  };
   const method = init.method ?? 'GET';
-  const verb = `${method[0]}${method.slice(1).toLowerCase()}`;
-  if (
-    cause?.code === 'EPROTO' ||
-    /wrong version number|packet length/i.test(cause?.message ?? '')
-  ) {
-    return unavailable(`${verb} "${url}": http: server gave HTTP response to HTTPS client`, err);
+  const prefix = `${method[0]}${method.slice(1).toLowerCase()} "${url}"`;
+  const message = cause.message ?? errorMessage(err);
+  if (cause.code === 'EPROTO' || /wrong version number|packet length/i.test(message)) {
+    return unavailable(`${prefix}: http: server gave HTTP response to HTTPS client`, err);
   }
-  return unavailable(`${verb} "${url}": ${cause?.message ?? errorMessage(err)}`, err);
+  const alert = tlsAlert(err);
+  if (alert !== undefined) return unavailable(`${prefix}: remote error: tls: ${alert}`, err);
+  if (UNKNOWN_AUTHORITY.has(cause.code ?? '')) {
+    return unavailable(
+      `${prefix}: tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+      err,
+    );
+  }
+  if (cause.code === 'ECONNREFUSED' && cause.address !== undefined) {
+    return unavailable(
+      `${prefix}: dial tcp ${cause.address}:${cause.port}: connect: connection refused`,
+      err,
+    );
+  }
+  return unavailable(`${prefix}: ${message}`, err);
 }
+
+/** The alert a TLS server answered the handshake with, in Go's words ('certificate required'). */
+function tlsAlert(err: unknown): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  const match = typeof code === 'string' ? /^ERR_SSL_\w+?_ALERT_(\w+)$/.exec(code) : null;
+  return match?.[1]?.toLowerCase().replace(/_/g, ' ');
+}
+
+/** Node's codes for a certificate no trusted root vouches for. */
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
 
 /** `Bearer realm="...",service="...",scope="..."` → scheme and parameters. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
@@ -156,12 +213,15 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 }
 
 /** A registry answer that is not a success, as Docker words it. */
-export async function registryFailure(res: Response, what: string): Promise<Error> {
+export async function registryFailure(res: RegistryResponse, what: string): Promise<Error> {
   let detail = '';
   try {
     const body = (await res.json()) as { errors?: { code?: string; message?: string }[] };
     const first = body.errors?.[0];
-    if (first) detail = `${(first.code ?? '').toLowerCase()}: ${first.message ?? ''}`;
+    // Go's errcode: the code in lower case and words ("manifest unknown: ...").
+    if (first) {
+      detail = `${(first.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${first.message ?? ''}`;
+    }
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
   }

@@ -28,6 +28,11 @@ const SERVE_FLAGS: FlagSpec[] = [
   { name: 'root', type: 'string', help: 'Directory holding the registry' },
   { name: 'tls-cert', type: 'string', help: 'Serve HTTPS with this certificate (PEM)' },
   { name: 'tls-key', type: 'string', help: 'The key of --tls-cert (PEM)' },
+  {
+    name: 'tls-client-ca',
+    type: 'string',
+    help: 'Require client certificates signed by this CA (PEM; with --tls-cert)',
+  },
   { name: 'htpasswd', type: 'string', help: 'Require basic auth with this htpasswd file (bcrypt)' },
 ];
 const GC_FLAGS: FlagSpec[] = [
@@ -62,12 +67,14 @@ async function serve(argv: string[]): Promise<number> {
   const addr = flagString(flags, 'addr') ?? '127.0.0.1:5000';
   const root = resolve(required(flagString(flags, 'root'), 'root'));
   const certFile = flagString(flags, 'tls-cert');
+  const clientCa = flagString(flags, 'tls-client-ca');
+  if (clientCa && !certFile) throw new Error('--tls-client-ca needs --tls-cert');
   const server = await serveRegistry({
     addr,
     root,
     htpasswd: flagString(flags, 'htpasswd'),
     tls: certFile
-      ? { cert: certFile, key: required(flagString(flags, 'tls-key'), 'tls-key') }
+      ? { cert: certFile, key: required(flagString(flags, 'tls-key'), 'tls-key'), clientCa }
       : undefined,
   });
   process.stderr.write(
@@ -89,7 +96,8 @@ export async function serveRegistry(options: {
   addr: string;
   root: string;
   htpasswd?: string | undefined;
-  tls?: { cert: string; key: string } | undefined;
+  /** `clientCa`: client certificates signed by it are required (mutual TLS). */
+  tls?: { cert: string; key: string; clientCa?: string | undefined } | undefined;
 }): Promise<{ close(): Promise<void> }> {
   const colon = options.addr.lastIndexOf(':');
   const host = options.addr.slice(0, colon) || '127.0.0.1';
@@ -102,7 +110,13 @@ export async function serveRegistry(options: {
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   const server = options.tls
     ? createHttpsServer(
-        { cert: await readFile(options.tls.cert), key: await readFile(options.tls.key) },
+        {
+          cert: await readFile(options.tls.cert),
+          key: await readFile(options.tls.key),
+          ...(options.tls.clientCa
+            ? { ca: await readFile(options.tls.clientCa), requestCert: true }
+            : {}),
+        },
         listener,
       )
     : createHttpServer(listener);

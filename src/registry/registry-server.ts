@@ -140,7 +140,11 @@ async function blobRoute(ctx: Ctx, method: string, name: string, text: string): 
     return;
   }
   await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(storage.blobPath(digest), { start, end, highWaterMark: READ_CHUNK });
+    const stream = createReadStream(storage.blobPath(digest), {
+      start,
+      end,
+      highWaterMark: READ_CHUNK,
+    });
     stream.on('error', reject);
     res.on('close', resolve);
     stream.pipe(res);

@@ -25,16 +25,14 @@ export async function startTestRegistry(name: string, args: string[] = []): Prom
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  proc.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-  for (let i = 0; ; i++) {
-    try {
-      const res = await fetch(`http://${address}/v2/`);
-      if (res.ok || res.status === 401) break;
-    } catch (err) {
-      if (i > 100) throw new Error(`registry did not start: ${log}`, { cause: err });
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Ready once it says so (plain HTTP or HTTPS alike), or failed when it exits first.
+  await new Promise<void>((ready, fail) => {
+    proc.stderr?.on('data', (c: Buffer) => {
+      log += c.toString();
+      if (log.includes('registry listening on')) ready();
+    });
+    proc.once('exit', () => fail(new Error(`registry did not start: ${log}`)));
+  });
   return {
     address,
     root,
