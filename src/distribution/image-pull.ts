@@ -12,7 +12,9 @@ import { type ImageContext, pinLayers } from '../images/index.js';
 import {
   type Descriptor,
   type Digest,
+  type ImageIndex,
   type ImageManifest,
+  MediaType,
   type Platform,
   type Reference,
   chainIds,
@@ -104,7 +106,7 @@ export async function pullImage(
   // As Docker: once the manifest is there (a missing one is the only thing said).
   onMessage({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag ?? 'latest' });
   const manifestDigest = first.digest;
-  let manifest = first.manifest;
+  let manifest = notSchema1(first.manifest, ref);
   if (ref.digest && manifestDigest !== ref.digest) {
     throw invalidArgument(
       `manifest digest mismatch: expected ${ref.digest}, got ${manifestDigest}`,
@@ -117,7 +119,10 @@ export async function pullImage(
         `no matching manifest for ${options.platform.os}/${options.platform.architecture} in the manifest list entries`,
       );
     }
-    ({ manifest } = await fetchManifest(client, ref.path, chosen.digest, scope, repo));
+    manifest = notSchema1(
+      (await fetchManifest(client, ref.path, chosen.digest, scope, repo)).manifest,
+      ref,
+    );
   }
   const image = manifest as ImageManifest;
   const configBytes = await fetchBlob(client, ref.path, image.config, scope);
@@ -217,7 +222,7 @@ async function fetchManifest(
   scope: string,
   /** The repository as Docker names it in messages. */
   repo: string,
-): Promise<{ manifest: ReturnType<typeof parseManifest>; digest: Digest }> {
+): Promise<{ manifest: ImageManifest | ImageIndex | 'schema1'; digest: Digest }> {
   const res = await client.fetch(
     `/v2/${path}/manifests/${reference}`,
     { headers: { Accept: ACCEPT } },
@@ -229,7 +234,35 @@ async function fetchManifest(
   }
   const bytes = await res.buffer();
   const digest = sha256Digest(bytes);
-  return { manifest: parseManifest(bytes, res.headers.get('content-type') ?? undefined), digest };
+  const contentType = res.headers.get('content-type') ?? undefined;
+  if (isSchema1(bytes, contentType)) return { manifest: 'schema1', digest };
+  return { manifest: parseManifest(bytes, contentType), digest };
+}
+
+/** The manifest, unless it is schema 1: that is refused in Docker's words. */
+function notSchema1(
+  manifest: ImageManifest | ImageIndex | 'schema1',
+  ref: Reference,
+): ImageManifest | ImageIndex {
+  if (manifest !== 'schema1') return manifest;
+  const full = formatReference(ref.digest ? ref : { ...ref, tag: ref.tag ?? 'latest' });
+  throw invalidArgument(
+    `[DEPRECATION NOTICE] Docker Image Format v1 and Docker Image manifest version 2, schema 1 support is disabled by default and will be removed in an upcoming release. Suggest the author of ${full} to upgrade the image to the OCI Format or Docker Image manifest v2, schema 2. More information at https://docs.docker.com/go/deprecated-image-specs/`,
+  );
+}
+
+/** A Docker schema 1 manifest (signed or not), which Docker no longer pulls. */
+function isSchema1(bytes: Buffer, contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim();
+  if (type === MediaType.dockerManifestV1 || type === MediaType.dockerManifestV1Signed) {
+    return true;
+  }
+  try {
+    const body = JSON.parse(bytes.toString('utf8')) as { schemaVersion?: unknown };
+    return body.schemaVersion === 1;
+  } catch {
+    return false;
+  }
 }
 
 async function fetchBlob(

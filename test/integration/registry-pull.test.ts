@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -95,7 +97,10 @@ describe('docker pull from a registry', { skip: !isRoot && 'needs root' }, () =>
   test('a missing tag and a corrupt layer fail clearly and leave no image', async () => {
     const missing = await docker(['pull', `${registry!.address}/team/app:nosuch`]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /manifest unknown/);
+    assert.equal(
+      missing.stderr.trim(),
+      `Error response from daemon: manifest for ${registry!.address}/team/app:nosuch not found: manifest unknown: manifest unknown`,
+    );
     ok(await docker(['rmi', '-f', `${registry!.address}/team/app@${manifestDigest}`]));
     await docker(['rmi', '-f', `${registry!.address}/team/app:v1`]);
     ok(await docker(['image', 'prune', '-af']));
@@ -111,5 +116,34 @@ describe('docker pull from a registry', { skip: !isRoot && 'needs root' }, () =>
     assert.match(corrupt.stderr, /verification failed|invalid|gzip|digest/i);
     const images = ok(await docker(['images', '-aq'])).stdout.trim();
     assert.equal(images, '', 'no partial image');
+  });
+
+  test('a schema 1 manifest is refused with Docker’s deprecation notice', async () => {
+    // A registry that only has an old, signed schema 1 manifest.
+    const old = createServer((req, res) => {
+      if (req.url === '/v2/') return void res.writeHead(200).end('{}');
+      if (req.url !== '/v2/old/app/manifests/v1') return void res.writeHead(404).end();
+      res.writeHead(200, {
+        'Content-Type': 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      });
+      res.end(
+        JSON.stringify({ schemaVersion: 1, name: 'old/app', tag: 'v1', fsLayers: [], history: [] }),
+      );
+    });
+    await new Promise<void>((ready) => old.listen(0, '127.0.0.1', ready));
+    try {
+      const address = `127.0.0.1:${(old.address() as AddressInfo).port}`;
+      const refused = await docker(['pull', `${address}/old/app:v1`]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /^v1: Pulling from old\/app$/m);
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `\\[DEPRECATION NOTICE\\] Docker Image Format v1 and Docker Image manifest version 2, schema 1 support is disabled by default .* Suggest the author of ${address.replace(/\./g, '\\.')}/old/app:v1 to upgrade the image`,
+        ),
+      );
+    } finally {
+      old.close();
+    }
   });
 });
