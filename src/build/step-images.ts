@@ -1,6 +1,6 @@
 import type { ContainerService } from '../containers/index.js';
 import { notFound } from '../core/index.js';
-import { type ImageRecord, type Images, pinLayers, resolveImage } from '../images/index.js';
+import { type ImageRecord, type Images, resolveImage } from '../images/index.js';
 import type { Digest, ImageConfig } from '../oci/index.js';
 import {
   type BuildCacheIndex,
@@ -70,8 +70,8 @@ export function createStepImages(options: {
       return remember(record);
     },
     async commit(containerId, config, parent) {
-      const layer = await options.containers.commitLayer(containerId, parent?.topLayer);
-      const unpin = layer ? pinLayers(images, [layer.chainId]) : () => undefined;
+      const committed = await options.containers.commitLayer(containerId, parent?.topLayer);
+      const layer = committed?.layer;
       try {
         if (layer) {
           config.rootfs.diff_ids.push(layer.diffId);
@@ -80,7 +80,7 @@ export function createStepImages(options: {
         }
         return await this.add(config, parent);
       } finally {
-        unpin();
+        committed?.unpin();
       }
     },
     async probe(parent, key, runConfig) {

@@ -119,18 +119,16 @@ async function fileCapabilities(
 
 /**
  * The layer of a container's changes (what a build step records), registered on `parent`:
- * see registerLeaseLayer. A running container is frozen meanwhile. The layer is not pinned
- * once this returns: the caller records it in an image right away.
+ * see registerLeaseLayer. A running container is frozen meanwhile. The layer stays pinned
+ * until the caller, having recorded it in an image, calls `unpin`.
  */
 export function commitContainerLayer(
   ctx: ContainerContext,
   id: string,
   parent: Digest | undefined,
   signal?: AbortSignal,
-): Promise<Layer | undefined> {
-  return withRootfs(ctx, id, { view: 'none' }, async (lease) => {
-    const pinned = await registerLeaseLayer(ctx, lease, parent, signal);
-    pinned?.unpin();
-    return pinned?.layer;
-  });
+): Promise<PinnedLayer | undefined> {
+  return withRootfs(ctx, id, { view: 'none' }, (lease) =>
+    registerLeaseLayer(ctx, lease, parent, signal),
+  );
 }

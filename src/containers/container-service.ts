@@ -34,9 +34,8 @@ import type { ExecSession } from './container-context.js';
 import { createExec, execSocketPath, getExec, startExec } from './exec-session.js';
 import type { Containers } from './open-containers.js';
 import { pumpStdin } from './attach.js';
-import { commitContainerLayer } from './container-layer.js';
+import { type PinnedLayer, commitContainerLayer } from './container-layer.js';
 import { type CommitOptions, commitContainer } from './container-commit.js';
-import type { Layer } from '../layers/index.js';
 import type { Digest } from '../oci/index.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -104,10 +103,10 @@ export interface ContainerService extends ContainerFiles {
   execResize(execId: string, height: number, width: number): Promise<void>;
   /**
    * The container's changes as a new layer on `parent` (its image's top chain id), for build
-   * steps that record the image themselves; undefined when nothing changed. The layer is not
-   * pinned once this returns. See commitContainerLayer.
+   * steps that record the image themselves; undefined when nothing changed. The layer stays
+   * pinned until `unpin` (once an image holds it). See commitContainerLayer.
    */
-  commitLayer(ref: string, parent: Digest | undefined): Promise<Layer | undefined>;
+  commitLayer(ref: string, parent: Digest | undefined): Promise<PinnedLayer | undefined>;
   /**
    * `docker commit` (and a builder's step): the container's changes as a new image on its
    * image, tagged with `options.reference` if given. Returns the new image's id. See
