@@ -124,10 +124,20 @@ async function copySource(
     return;
   }
   if (source.isDir) {
+    // As Docker: a directory's contents go into the destination; a new destination is made
+    // 0755 for the new owner (or root), under new parents of root's.
+    const root = { uid: 0, gid: 0 };
+    const directories = destIsDir
+      ? []
+      : [
+          ...(await newParents(run, container, dest)).map((name) => ({ name, ...root })),
+          { name: `${relative(dest)}/`, ...(attrs.owner ?? root) },
+        ];
     const tar = archiveTree(source.hostPath, {
       name: relative(dest),
-      includeTop: !destIsDir,
+      includeTop: false,
       ...attrs,
+      directories,
       signal: run.signal,
     });
     await run.steps.extract(container, tar, run.signal);
@@ -143,9 +153,30 @@ async function copySource(
     name: relative(target),
     includeTop: true,
     ...attrs,
+    // New parents belong to the new owner, as Docker's.
+    directories: (await newParents(run, container, target)).map((name) => ({
+      name,
+      ...(attrs.owner ?? { uid: 0, gid: 0 }),
+    })),
     signal: run.signal,
   });
   await run.steps.extract(container, tar, run.signal);
+}
+
+/** The directories above `target` that do not exist yet (`a/`, `a/b/`). */
+async function newParents(
+  run: BuildRun,
+  container: StepContainer,
+  target: string,
+): Promise<string[]> {
+  const parts = relative(target).split('/').slice(0, -1);
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const path = parts.slice(0, i + 1).join('/');
+    if (out.length === 0 && (await run.steps.isDirectory(container, `/${path}`))) continue;
+    out.push(`${path}/`);
+  }
+  return out;
 }
 
 function relative(path: string): string {

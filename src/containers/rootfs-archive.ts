@@ -164,6 +164,11 @@ export interface TreeArchiveOptions {
   includeTop: boolean;
   owner?: { uid: number; gid: number } | undefined;
   chmod?: number | undefined;
+  /**
+   * Directories written first (`a/`, `a/b/`), mode 0755, modified now: those a COPY creates
+   * above (or as) its destination, with the owners Docker gives them.
+   */
+  directories?: readonly { name: string; uid: number; gid: number }[] | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -176,6 +181,10 @@ export function archiveTree(hostPath: string, options: TreeArchiveOptions): Asyn
   return tarStream(async (walk) => {
     walk.owner = options.owner;
     walk.chmod = options.chmod;
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    for (const dir of options.directories ?? []) {
+      await walk.writer.add({ ...dir, type: 'directory', mode: 0o755, mtime });
+    }
     const info = lstatSync(hostPath);
     if (options.includeTop || !info.isDirectory()) {
       await addNode(walk, hostPath, options.name, info);

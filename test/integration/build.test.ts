@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -348,6 +348,40 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     const listing = await out('run', '--rm', 'ignore:1', 'ls', '-A', '/ctx');
     // The Dockerfile and .dockerignore ignore themselves: the build reads them, COPY does not.
     assert.deepEqual(listing.split('\n').sort(), ['keep.log', 'plain.txt']);
+  });
+
+  test('COPY makes destinations and parents with Docker’s owners and modes', async () => {
+    const ctx = await context('owners', {
+      Dockerfile: [
+        'FROM busybox',
+        'COPY --chown=1000:1000 f /a/b/f',
+        'COPY --chown=1000:1000 f /tmp/x/',
+        'COPY --chown=1000:1000 sub /d/e/',
+        'COPY sub /g/h',
+        '',
+      ].join('\n'),
+      f: 'f\n',
+      'sub/s': 's\n',
+    });
+    await chmod(join(ctx, 'sub'), 0o700);
+    ok(await build(ctx, '-t', 'owners:1'));
+    const paths = ['/a', '/a/b', '/a/b/f', '/tmp', '/tmp/x', '/d', '/d/e', '/d/e/s', '/g', '/g/h'];
+    const stat = await out('run', '--rm', 'owners:1', 'stat', '-c', '%u:%g %a %n', ...paths);
+    assert.deepEqual(stat.split('\n'), [
+      // New parents of a file belong to --chown's owner; existing ones keep theirs.
+      '1000:1000 755 /a',
+      '1000:1000 755 /a/b',
+      '1000:1000 644 /a/b/f',
+      '0:0 1777 /tmp',
+      '1000:1000 755 /tmp/x',
+      // A directory's contents go into a new 0755 destination (not the source's 0700), whose
+      // new parents stay root's.
+      '0:0 755 /d',
+      '1000:1000 755 /d/e',
+      '1000:1000 644 /d/e/s',
+      '0:0 755 /g',
+      '0:0 755 /g/h',
+    ]);
   });
 
   test('multi-stage: COPY --from=0 and by name, --target, final image has only its stage', async () => {
