@@ -28,6 +28,22 @@ export async function removeBridgeLeftovers(bridges: readonly string[]): Promise
   for (const bridge of bridges) await run('ip', ['link', 'del', bridge]);
 }
 
+const ISOLATION_CHAINS = ['MOOR-ISOLATION-STAGE-1', 'MOOR-ISOLATION-STAGE-2'];
+
+/**
+ * Removes moord's isolation chains (and FORWARD's jump to them) when no rule is left in them:
+ * moords share them, and keep them when they stop, as dockerd keeps Docker's. Run once all
+ * test daemons are gone (after the test run), so that none is between making them and
+ * adding its rules.
+ */
+export async function removeEmptyIsolationChains(): Promise<void> {
+  const listed = (await run('iptables', ['-w', '-S'])).stdout.split('\n');
+  const inUse = listed.some((l) => ISOLATION_CHAINS.some((c) => l.startsWith(`-A ${c} `)));
+  if (inUse || !listed.includes(`-N ${ISOLATION_CHAINS[0]}`)) return;
+  await run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_CHAINS[0] as string]);
+  for (const chain of ISOLATION_CHAINS) await run('iptables', ['-w', '-X', chain]);
+}
+
 /** Bridges and tagged rules of `bridges` still on the host (for assertions). */
 export async function bridgeLeftovers(bridges: readonly string[]): Promise<string[]> {
   const links = (await run('ip', ['-br', 'link'])).stdout
