@@ -63,11 +63,16 @@ export async function connectContainer(
     checkConnectable(record, network.name);
     const endpoints = { ...(record.endpoints ?? {}) };
     const attached = record.state.networks ?? [];
+    const mode = record.hostConfig.NetworkMode ?? 'default';
+    const viaMode = networks.networkOfMode(mode)?.id === network.id;
+    // Back on the network of its mode after a disconnect (docker-compose v1 does this).
+    const { modeNetworkLeft, ...rest } = record;
+    const rejoined = viaMode && modeNetworkLeft === true;
     if (!isRunning(record)) {
       // Recorded for the next start (dockerd: a second connect is a no-op).
-      if (!endpoints[network.name]) {
+      if (!endpoints[network.name] || rejoined) {
         endpoints[network.name] = { ...config };
-        await ctx.store.save({ ...record, endpoints });
+        await ctx.store.save({ ...(rejoined ? rest : record), endpoints });
       }
       return;
     }
@@ -98,7 +103,7 @@ export async function connectContainer(
     }
     endpoints[network.name] = { ...config };
     await ctx.store.save({
-      ...record,
+      ...(rejoined ? rest : record),
       endpoints,
       state: { ...record.state, networks: [...attached, attachment] },
     });
@@ -124,12 +129,8 @@ export async function disconnectContainer(
         throw internal(`container ${record.id} is not connected to the network ${network.name}`);
       }
       delete endpoints[network.name];
-      await ctx.store.save({
-        ...record,
-        endpoints,
-        // Docker's container then has no network of its own for that mode.
-        ...(viaMode ? { hostConfig: { ...record.hostConfig, NetworkMode: 'none' } } : {}),
-      });
+      // Its NetworkMode stays (as Docker's): it can be connected again.
+      await ctx.store.save({ ...record, endpoints, ...(viaMode ? { modeNetworkLeft: true } : {}) });
       return;
     }
     const attached = record.state.networks ?? [];
@@ -143,6 +144,7 @@ export async function disconnectContainer(
     await ctx.store.save({
       ...record,
       endpoints,
+      ...(viaMode ? { modeNetworkLeft: true } : {}),
       state: { ...record.state, networks: attached.filter((a) => a !== attachment) },
     });
   });

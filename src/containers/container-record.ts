@@ -72,6 +72,11 @@ export interface ContainerRecord {
   restartCount: number;
   /** NetworkingConfig.EndpointsConfig as the client sent it: fixed addresses, aliases. */
   endpoints?: Record<string, EndpointConfig>;
+  /**
+   * Disconnected from its network mode's network (NetworkMode stays, as Docker's): it joins
+   * only the networks it was connected to, until connected to that network again.
+   */
+  modeNetworkLeft?: boolean;
   /** The storage driver its rootfs lives on. */
   driver: string;
   /** Binds, volumes and `--mount` tmpfs, resolved at create (Docker's MountPoints). */

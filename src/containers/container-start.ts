@@ -248,7 +248,10 @@ export function joinRequests(record: ContainerRecord): JoinRequest[] {
   const endpoints = record.endpoints ?? {};
   // Connected networks; `host`, `none` and `default` are modes, never joined on top.
   const modes = new Set([mode, 'host', 'none', 'default']);
-  const refs = [mode, ...Object.keys(endpoints).filter((name) => !modes.has(name))];
+  const refs = [
+    ...(record.modeNetworkLeft ? [] : [mode]),
+    ...Object.keys(endpoints).filter((name) => !modes.has(name)),
+  ];
   const links = linkAliases(record);
   return refs.map((ref) => {
     const endpoint = endpoints[ref];

@@ -155,6 +155,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       macvlan: createMacvlanDriver(),
       upstreamDns: hostNameservers,
       addressPools: config.addressPools,
+      hostRoutes,
       publish: events.publish,
     };
     await ensurePredefinedNetworks(networkOptions);

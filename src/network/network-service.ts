@@ -17,7 +17,7 @@ import { parseFilterTime, rfc3339Nanos } from '../oci/index.js';
 import { type AddressPool, type IpamPool, nextFreePool, validatePool } from './ipam.js';
 import type { NetworkDriver, NetworkRecord } from './network-record.js';
 import type { NetworkStore } from './network-store.js';
-import { AttachmentRegistry, type NetworkAttachment } from './attachments.js';
+import { AttachmentRegistry, type NetworkAttachment, bridgeNameOf } from './attachments.js';
 import type { BridgeDriver } from './bridge-driver.js';
 import { type MacvlanDriver, macvlanMode, macvlanParent } from './macvlan-driver.js';
 
@@ -61,6 +61,8 @@ export interface NetworkServiceOptions {
   upstreamDns?: () => Promise<string[]>;
   /** Where user networks without a subnet get one (Docker's default pools when none). */
   addressPools?: readonly AddressPool[];
+  /** The host's routes: a pool block another interface routes to is not handed out. */
+  hostRoutes?: () => Promise<ReadonlyArray<{ iface: string; destination: string }>>;
   /** The engine's event log. */
   publish?: PublishEvent;
 }
@@ -355,8 +357,12 @@ export function bindNetworkService(options: NetworkServiceOptions): NetworkServi
         pools.push(validatePool(pool, [...taken, ...pools.map((p) => p.subnet)]));
       }
       if (pools.length === 0) {
+        // Subnets the host routes elsewhere (another engine's bridges, the LAN) are skipped.
+        const own = new Set(store.all().map(bridgeNameOf));
+        const routed = (await options.hostRoutes?.()) ?? [];
+        const foreign = routed.filter((r) => !own.has(r.iface)).map((r) => r.destination);
         const subnet = nextFreePool(
-          taken,
+          [...taken, ...foreign],
           options.addressPools?.length ? options.addressPools : undefined,
         );
         pools.push(validatePool({ Subnet: subnet }, taken));

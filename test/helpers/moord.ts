@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -119,6 +119,30 @@ export async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<voi
   if (!daemon) return;
   await daemon.stop();
   const bridge = daemon.proc.spawnargs[daemon.proc.spawnargs.indexOf('--bridge') + 1];
-  if (bridge?.startsWith('moortest-')) await removeBridgeLeftovers([bridge]);
+  const bridges = await userNetworkBridges(daemon.dataRoot);
+  if (bridge?.startsWith('moortest-')) bridges.push(bridge);
+  if (bridges.length > 0) await removeBridgeLeftovers(bridges);
   await rm(daemon.dir, { recursive: true, force: true });
+}
+
+/**
+ * The Linux bridges of the bridge networks a daemon's data root still records (networks a test
+ * created and did not remove outlive the daemon, as Docker's do).
+ */
+async function userNetworkBridges(dataRoot: string): Promise<string[]> {
+  const dir = join(dataRoot, 'network');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const bridges: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as {
+      id: string;
+      driver: string;
+      options?: Record<string, string>;
+    };
+    if (record.driver !== 'bridge') continue;
+    const options = record.options ?? {};
+    if (options['com.docker.network.bridge.default_bridge'] === 'true') continue;
+    bridges.push(options['com.docker.network.bridge.name'] || `br-${record.id.slice(0, 12)}`);
+  }
+  return bridges;
 }

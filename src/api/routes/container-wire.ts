@@ -51,9 +51,14 @@ function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSe
     networks[a.networkName] = endpointSettings(a, requested[a.networkName] ?? requested[mode]);
   }
   const name = mode === 'default' ? 'bridge' : mode;
-  // A container in another's namespace (`container:<id>`) has no network of its own.
+  // Not running: the networks it will join. A container in another's namespace
+  // (`container:<id>`) has no network of its own.
   if (attachments.length === 0 && !mode.startsWith('container:')) {
-    networks[name] = endpointSettings(undefined, requested[mode]);
+    if (!record.modeNetworkLeft) networks[name] = endpointSettings(undefined, requested[mode]);
+    const modes = new Set([mode, name, 'host', 'none', 'default']);
+    for (const [other, config] of Object.entries(requested)) {
+      if (!modes.has(other)) networks[other] = endpointSettings(undefined, config);
+    }
   }
   const onBridge = attachments.find((a) => a.networkName === 'bridge');
   return {
