@@ -1,7 +1,9 @@
 import type { JsonMessage } from '../api-types/index.js';
 import {
   contains,
+  internal,
   invalidArgument,
+  isMoorError,
   notFound,
   parseCidr,
   parseIpv4,
@@ -200,41 +202,51 @@ export function createDistributionService(options: {
       }
     },
     async pull(image, tag, pull) {
-      const parsed = parseReference(
-        tag === '' ? image : tag.startsWith('sha256:') ? `${image}@${tag}` : `${image}:${tag}`,
-      );
-      const client = clientFor(parsed.domain, pull.auth, pull.signal);
-      const platform = pull.platform ? parsePlatform(pull.platform) : currentPlatform();
-      // No tag at all (`docker pull -a`): every tag of the repository.
-      const refs =
-        parsed.digest || parsed.tag
-          ? [parsed]
-          : tag === ''
-            ? (await listTags(client, parsed.path)).map((t) => withTag(parsed, t))
-            : [withDefaultTag(parsed)];
-      for (const ref of refs) {
-        const pullFrom = (from: RegistryClient) =>
-          pullImage(options.images, ref, {
-            client: from,
-            tmpDir: options.images.tmpDir,
-            platform,
-            onMessage: pull.onMessage,
-            signal: pull.signal,
-          });
-        await pullThroughMirrors(
-          ref.domain,
-          options.registryMirrors ?? [],
-          { ...pull, certsDir: options.certsDir },
-          pullFrom,
-          () => pullFrom(client),
-        );
-        const name = familiarString(ref);
-        options.publish?.({
-          type: 'image',
-          action: 'pull',
-          actor: { id: name, attributes: { name } },
-        });
+      try {
+        await pullImages(image, tag, pull);
+      } catch (err) {
+        // dockerd answers a registry's refusal with a 500, not a 401 (on which the docker CLI
+        // would ask for a username and try again).
+        throw isMoorError(err, 'Unauthorized') ? internal(err.message, err) : err;
       }
     },
   };
+
+  async function pullImages(...[image, tag, pull]: Parameters<DistributionService['pull']>) {
+    const parsed = parseReference(
+      tag === '' ? image : tag.startsWith('sha256:') ? `${image}@${tag}` : `${image}:${tag}`,
+    );
+    const client = clientFor(parsed.domain, pull.auth, pull.signal);
+    const platform = pull.platform ? parsePlatform(pull.platform) : currentPlatform();
+    // No tag at all (`docker pull -a`): every tag of the repository.
+    const refs =
+      parsed.digest || parsed.tag
+        ? [parsed]
+        : tag === ''
+          ? (await listTags(client, parsed.path)).map((t) => withTag(parsed, t))
+          : [withDefaultTag(parsed)];
+    for (const ref of refs) {
+      const pullFrom = (from: RegistryClient) =>
+        pullImage(options.images, ref, {
+          client: from,
+          tmpDir: options.images.tmpDir,
+          platform,
+          onMessage: pull.onMessage,
+          signal: pull.signal,
+        });
+      await pullThroughMirrors(
+        ref.domain,
+        options.registryMirrors ?? [],
+        { ...pull, certsDir: options.certsDir },
+        pullFrom,
+        () => pullFrom(client),
+      );
+      const name = familiarString(ref);
+      options.publish?.({
+        type: 'image',
+        action: 'pull',
+        actor: { id: name, attributes: { name } },
+      });
+    }
+  }
 }

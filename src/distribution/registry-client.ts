@@ -226,8 +226,9 @@ export async function registryFailure(res: RegistryResponse, what: string): Prom
     if (!(err instanceof SyntaxError)) throw err;
   }
   if (res.status === 404) return notFound(`${what}: ${detail || 'not found'}`);
+  // As Docker: the registry's own words ("unauthorized: authentication required").
   if (res.status === 401 || res.status === 403) {
-    return unauthorized(`${what}: ${detail || 'unauthorized'}`);
+    return unauthorized(detail || 'unauthorized: authentication required');
   }
   return invalidArgument(`${what}: ${detail || `${res.status} ${res.statusText}`}`);
 }
