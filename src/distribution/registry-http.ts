@@ -124,7 +124,8 @@ function send(
       ...(init.signal ? { signal: init.signal } : {}),
     });
     req.once('response', resolve);
-    req.once('error', reject);
+    // Later errors (after the answer came) reach the body's reader, if any.
+    req.on('error', reject);
     if (sized instanceof Readable) {
       sized.once('error', (err) => req.destroy(err));
       sized.pipe(req);
@@ -141,6 +142,8 @@ function response(res: IncomingMessage, method: string): RegistryResponse {
     for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
   const status = res.statusCode ?? 0;
+  // A body cut off that nobody reads must not take the daemon down; readers still see it.
+  res.on('error', () => undefined);
   const body = method === 'HEAD' ? null : res;
   let discarded = body === null;
   if (body === null) res.resume();
