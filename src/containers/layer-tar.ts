@@ -7,7 +7,7 @@ import type { FilesystemChange } from '../api-types/index.js';
 import { createTarWriter, type TarHeaderInput, type TarWriter } from '../archive/index.js';
 import { conflict, hasErrno, internal } from '../core/index.js';
 import type { Digest } from '../oci/index.js';
-import { deviceNumbers } from './rootfs-archive.js';
+import { deviceNumbers, exactBytes } from './rootfs-archive.js';
 
 /*
  * A container's changes as a layer tar in Docker's layer format: added and modified paths as
@@ -230,7 +230,7 @@ async function addFile(walk: LayerWalk, path: string, hostPath: string, info: St
         size: opened.size,
         ...(capability ? { xattrs: { [CAPABILITY_XATTR]: layerCapability(capability) } } : {}),
       },
-      exactly(handle, opened.size),
+      exactBytes(handle, opened.size),
     );
   } finally {
     await handle.close();
@@ -266,22 +266,5 @@ async function openInside(
   } catch (err) {
     await handle.close();
     throw err;
-  }
-}
-
-const READ_CHUNK = 256 * 1024;
-
-/** `size` bytes of an open file: padded with zeros if it shrank meanwhile, cut if it grew. */
-async function* exactly(handle: FileHandle, size: number): AsyncGenerator<Buffer> {
-  let left = size;
-  while (left > 0) {
-    const buffer = Buffer.allocUnsafe(Math.min(left, READ_CHUNK));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) {
-      yield Buffer.alloc(left);
-      return;
-    }
-    left -= bytesRead;
-    yield buffer.subarray(0, bytesRead);
   }
 }

@@ -1,5 +1,5 @@
 import { constants, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { type FileHandle, lstat, open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
@@ -348,18 +348,23 @@ const READ_CHUNK = 256 * 1024;
 async function* fileBody(path: string, size: number): AsyncGenerator<Buffer> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    let left = size;
-    while (left > 0) {
-      const buffer = Buffer.allocUnsafe(Math.min(left, READ_CHUNK));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) {
-        yield Buffer.alloc(left);
-        return;
-      }
-      left -= bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
+    yield* exactBytes(handle, size);
   } finally {
     await handle.close();
+  }
+}
+
+/** `size` bytes of an open file: padded with zeros if it shrank meanwhile, cut if it grew. */
+export async function* exactBytes(handle: FileHandle, size: number): AsyncGenerator<Buffer> {
+  let left = size;
+  while (left > 0) {
+    const buffer = Buffer.allocUnsafe(Math.min(left, READ_CHUNK));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) {
+      yield Buffer.alloc(left);
+      return;
+    }
+    left -= bytesRead;
+    yield buffer.subarray(0, bytesRead);
   }
 }
