@@ -1,6 +1,7 @@
 import { notFound } from '../core/index.js';
 import { releaseLayers } from '../images/index.js';
 import {
+  CONFIG_OMITTED_WHEN_EMPTY,
   type ContainerConfig,
   type Digest,
   type HistoryEntry,
@@ -161,22 +162,10 @@ export function commitConfig(
   return withoutEmptyOptional(mergeContainerConfig(changed, container));
 }
 
-/** The fields dockerd leaves out of a config when they are empty (Go's `omitempty`). */
-const OMITTED_WHEN_EMPTY = [
-  'ExposedPorts',
-  'Healthcheck',
-  'ArgsEscaped',
-  'NetworkDisabled',
-  'MacAddress',
-  'StopSignal',
-  'StopTimeout',
-  'Shell',
-] as const;
-
 /** A config without its empty `omitempty` fields (`"ExposedPorts": null`...), as dockerd writes it. */
 export function withoutEmptyOptional(config: ContainerConfig): ContainerConfig {
   const out = { ...config };
-  for (const key of OMITTED_WHEN_EMPTY) {
+  for (const key of CONFIG_OMITTED_WHEN_EMPTY) {
     const value = out[key];
     const empty =
       value === null ||

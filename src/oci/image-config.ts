@@ -53,6 +53,18 @@ export interface ContainerConfig {
   Shell?: string[] | null;
 }
 
+/** The ContainerConfig fields Go's encoding leaves out when empty (`omitempty`), in order. */
+export const CONFIG_OMITTED_WHEN_EMPTY = [
+  'ExposedPorts',
+  'Healthcheck',
+  'ArgsEscaped',
+  'NetworkDisabled',
+  'MacAddress',
+  'StopSignal',
+  'StopTimeout',
+  'Shell',
+] as const satisfies readonly (keyof ContainerConfig)[];
+
 export interface HistoryEntry {
   created?: string;
   created_by?: string;

@@ -6,6 +6,8 @@
  * see dockerd's order.
  */
 
+import { CONFIG_OMITTED_WHEN_EMPTY } from '../../oci/index.js';
+
 const CONFIG_ORDER = [
   'Hostname',
   'Domainname',
@@ -33,16 +35,7 @@ const CONFIG_ORDER = [
   'StopTimeout',
   'Shell',
 ];
-const CONFIG_OMIT_EMPTY = new Set([
-  'ExposedPorts',
-  'Healthcheck',
-  'ArgsEscaped',
-  'NetworkDisabled',
-  'MacAddress',
-  'StopSignal',
-  'StopTimeout',
-  'Shell',
-]);
+const CONFIG_OMIT_EMPTY = new Set<string>(CONFIG_OMITTED_WHEN_EMPTY);
 
 const RESOURCES_ORDER = [
   'CpuShares',
