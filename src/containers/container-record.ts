@@ -82,3 +82,17 @@ export interface ContainerRecord {
   /** Binds, volumes and `--mount` tmpfs, resolved at create (Docker's MountPoints). */
   mounts?: MountPoint[];
 }
+
+/**
+ * The networks a start joins, by the names the record uses: its network mode's (unless it
+ * left it), then those it was connected to. `host`, `none` and `default` are modes, never
+ * joined on top; nor is `bridge`, the default mode's network.
+ */
+export function networksToJoin(
+  record: ContainerRecord,
+  mode = record.hostConfig.NetworkMode ?? 'default',
+): string[] {
+  const modes = new Set([mode, mode === 'default' ? 'bridge' : mode, 'host', 'none', 'default']);
+  const connected = Object.keys(record.endpoints ?? {}).filter((name) => !modes.has(name));
+  return [...(record.modeNetworkLeft ? [] : [mode]), ...connected];
+}

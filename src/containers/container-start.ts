@@ -21,7 +21,7 @@ import { blockDeviceNumbers, hostDevices } from '../sys/index.js';
 import { blkioDevicePaths } from './resource-checks.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
-import type { ContainerRecord } from './container-record.js';
+import { type ContainerRecord, networksToJoin } from './container-record.js';
 import { rfc3339Nano } from '../oci/index.js';
 import { logConfigOf } from './container-config.js';
 import { canStart, markRunning } from './container-state.js';
@@ -246,12 +246,7 @@ function networkNamespaceOf(ctx: ContainerContext, mode: string): NamespaceSourc
 export function joinRequests(record: ContainerRecord): JoinRequest[] {
   const mode = record.hostConfig.NetworkMode ?? 'default';
   const endpoints = record.endpoints ?? {};
-  // Connected networks; `host`, `none` and `default` are modes, never joined on top.
-  const modes = new Set([mode, 'host', 'none', 'default']);
-  const refs = [
-    ...(record.modeNetworkLeft ? [] : [mode]),
-    ...Object.keys(endpoints).filter((name) => !modes.has(name)),
-  ];
+  const refs = networksToJoin(record, mode);
   const links = linkAliases(record);
   return refs.map((ref) => {
     const endpoint = endpoints[ref];

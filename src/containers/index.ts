@@ -4,6 +4,7 @@ export type {
   ContainerStatus,
   HealthState,
 } from './container-record.js';
+export { networksToJoin } from './container-record.js';
 export { openContainers } from './open-containers.js';
 export type { Containers, OpenContainersOptions } from './open-containers.js';
 export { bindContainerService } from './container-service.js';

@@ -11,7 +11,7 @@ import type {
 } from '../../api-types/index.js';
 import { type NetworkAttachment, portsView } from '../../network/index.js';
 import type { ContainerRecord, ContainerView, ExecSession } from '../../containers/index.js';
-import { containerStatusText } from '../../containers/index.js';
+import { containerStatusText, networksToJoin } from '../../containers/index.js';
 import { configInGoOrder, hostConfigInGoOrder } from './container-wire-order.js';
 
 function endpointSettings(
@@ -54,10 +54,8 @@ function networkSettings(record: ContainerRecord, sandboxKey: string): NetworkSe
   // Not running: the networks it will join. A container in another's namespace
   // (`container:<id>`) has no network of its own.
   if (attachments.length === 0 && !mode.startsWith('container:')) {
-    if (!record.modeNetworkLeft) networks[name] = endpointSettings(undefined, requested[mode]);
-    const modes = new Set([mode, name, 'host', 'none', 'default']);
-    for (const [other, config] of Object.entries(requested)) {
-      if (!modes.has(other)) networks[other] = endpointSettings(undefined, config);
+    for (const ref of networksToJoin(record, mode)) {
+      networks[ref === mode ? name : ref] = endpointSettings(undefined, requested[ref]);
     }
   }
   const onBridge = attachments.find((a) => a.networkName === 'bridge');
