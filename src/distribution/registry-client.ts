@@ -55,10 +55,19 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const tokens = new Map<string, string>();
   // As Docker: an insecure registry's certificate is not checked; others are, against the
   // usual roots and the registry's certs.d CAs.
-  const tlsFor = async (target: string): Promise<RegistryTls> => ({
-    ...(options.certsDir ? await readCertsDir(options.certsDir, target) : {}),
-    verify: !(options.insecure && target === host),
-  });
+  // certs.d is read once per host for the client's life (one pull, push or login).
+  const tlsByHost = new Map<string, Promise<RegistryTls>>();
+  const tlsFor = (target: string): Promise<RegistryTls> => {
+    let tls = tlsByHost.get(target);
+    if (!tls) {
+      tls = (async () => ({
+        ...(options.certsDir ? await readCertsDir(options.certsDir, target) : {}),
+        verify: !(options.insecure && target === host),
+      }))();
+      tlsByHost.set(target, tls);
+    }
+    return tls;
+  };
 
   async function send(
     url: string,
