@@ -10,7 +10,7 @@ import {
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
-import { type RunResult, run } from '../helpers/run.js';
+import { type RunResult, ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 /** Debian's docker-compose (1.29, on docker-py). */
@@ -56,11 +56,6 @@ describe('docker-compose against moord', { skip: !isRoot && 'needs root' }, () =
   let dir = '';
   let compose: (args: string[]) => Promise<RunResult>;
   let docker: ReturnType<typeof dockerCli>;
-
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'moor-compose-'));

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+import { bridgeNameOf } from '../../src/network/attachments.js';
+import type { NetworkRecord } from '../../src/network/index.js';
 import { removeBridgeLeftovers } from './network.js';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
@@ -134,15 +136,10 @@ async function userNetworkBridges(dataRoot: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const bridges: string[] = [];
   for (const name of names.filter((n) => n.endsWith('.json'))) {
-    const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as {
-      id: string;
-      driver: string;
-      options?: Record<string, string>;
-    };
+    const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as NetworkRecord;
     if (record.driver !== 'bridge') continue;
-    const options = record.options ?? {};
-    if (options['com.docker.network.bridge.default_bridge'] === 'true') continue;
-    bridges.push(options['com.docker.network.bridge.name'] || `br-${record.id.slice(0, 12)}`);
+    if (record.options['com.docker.network.bridge.default_bridge'] === 'true') continue;
+    bridges.push(bridgeNameOf(record));
   }
   return bridges;
 }

@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 
+import { ISOLATION_STAGE_1, ISOLATION_STAGE_2 } from '../../src/sys/nat.js';
 import { run } from './run.js';
 
 /** The iptables rules (as `-A ...` lines) that carry moor's comment for one of `bridges`. */
@@ -28,7 +29,7 @@ export async function removeBridgeLeftovers(bridges: readonly string[]): Promise
   for (const bridge of bridges) await run('ip', ['link', 'del', bridge]);
 }
 
-const ISOLATION_CHAINS = ['MOOR-ISOLATION-STAGE-1', 'MOOR-ISOLATION-STAGE-2'];
+const ISOLATION_CHAINS = [ISOLATION_STAGE_1, ISOLATION_STAGE_2];
 
 /**
  * Removes moord's isolation chains (and FORWARD's jump to them) when no rule is left in them:
@@ -39,8 +40,8 @@ const ISOLATION_CHAINS = ['MOOR-ISOLATION-STAGE-1', 'MOOR-ISOLATION-STAGE-2'];
 export async function removeEmptyIsolationChains(): Promise<void> {
   const listed = (await run('iptables', ['-w', '-S'])).stdout.split('\n');
   const inUse = listed.some((l) => ISOLATION_CHAINS.some((c) => l.startsWith(`-A ${c} `)));
-  if (inUse || !listed.includes(`-N ${ISOLATION_CHAINS[0]}`)) return;
-  await run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_CHAINS[0] as string]);
+  if (inUse || !listed.includes(`-N ${ISOLATION_STAGE_1}`)) return;
+  await run('iptables', ['-w', '-D', 'FORWARD', '-j', ISOLATION_STAGE_1]);
   for (const chain of ISOLATION_CHAINS) await run('iptables', ['-w', '-X', chain]);
 }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 
@@ -5,6 +6,12 @@ export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** The result, once asserted to have exited 0 (its output shown otherwise). */
+export function ok(result: RunResult): RunResult {
+  assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  return result;
 }
 
 /** Runs a command to completion, capturing its output (never throws on a non-zero exit). */

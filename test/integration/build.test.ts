@@ -12,8 +12,7 @@ import {
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
 import { type TestDaemon, launch } from '../helpers/moord.js';
-import type { RunResult } from '../helpers/run.js';
-import { run } from '../helpers/run.js';
+import { type RunResult, ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'build';
@@ -79,11 +78,6 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
 
   async function build(ctx: string, ...args: string[]): Promise<RunResult> {
     return docker(['build', ...args, ctx], { timeoutMs: 120_000 });
-  }
-
-  function ok(result: RunResult): RunResult {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
   }
 
   const out = async (...args: string[]) => ok(await docker(args)).stdout.trim();

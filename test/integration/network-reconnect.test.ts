@@ -11,7 +11,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { removeBridgeLeftovers } from '../helpers/network.js';
-import { type RunResult, run } from '../helpers/run.js';
+import { ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -30,10 +30,6 @@ describe('user networks: pools and reconnects', { skip: !isRoot && 'needs root' 
   let daemon: TestDaemon | undefined;
   let config = '';
   let docker: ReturnType<typeof dockerCli>;
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
   const out = async (args: string[]) => ok(await docker(args)).stdout.trim();
 
   before(async () => {

@@ -15,7 +15,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { type TestRegistry, startTestRegistry } from '../helpers/registry.js';
-import { type RunResult, run } from '../helpers/run.js';
+import { ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-auth';
@@ -37,10 +37,6 @@ describe('registry authentication', { skip: !isRoot && 'needs root' }, () => {
   let basicRegistry = '';
   let htpasswdRegistry: TestRegistry | undefined;
 
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
   const basicOk = (req: IncomingMessage) =>
     req.headers.authorization === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 

@@ -13,7 +13,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { type TestRegistry, startTestRegistry } from '../helpers/registry.js';
-import { type RunResult, freePort, run } from '../helpers/run.js';
+import { freePort, ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-interop';
@@ -40,11 +40,6 @@ describe(
     let distributionAddress = '';
     let dir = '';
     let docker: ReturnType<typeof dockerCli>;
-
-    const ok = (result: RunResult): RunResult => {
-      assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-      return result;
-    };
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), `moor-${NAME}-`));

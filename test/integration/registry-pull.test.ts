@@ -13,7 +13,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { type TestRegistry, seedRegistry, startTestRegistry } from '../helpers/registry.js';
-import type { RunResult } from '../helpers/run.js';
+import { ok } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-pull';
@@ -30,11 +30,6 @@ describe('docker pull from a registry', { skip: !isRoot && 'needs root' }, () =>
   let docker: ReturnType<typeof dockerCli>;
   let imageId = '';
   let manifestDigest = '';
-
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `moor-${NAME}-`));

@@ -11,7 +11,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { type TestRegistry, startTestRegistry } from '../helpers/registry.js';
-import type { RunResult } from '../helpers/run.js';
+import { ok } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-push';
@@ -26,11 +26,6 @@ describe('docker push to a registry', { skip: !isRoot && 'needs root' }, () => {
   let registry: TestRegistry | undefined;
   let dir = '';
   let docker: ReturnType<typeof dockerCli>;
-
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `moor-${NAME}-`));

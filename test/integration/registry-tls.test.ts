@@ -13,7 +13,7 @@ import {
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
 import { type TestRegistry, startTestRegistry } from '../helpers/registry.js';
-import { type RunResult, run } from '../helpers/run.js';
+import { ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'registry-tls';
@@ -31,11 +31,6 @@ describe('registry TLS', { skip: !isRoot && 'needs root' }, () => {
   let mutual: TestRegistry | undefined;
   let daemon: TestDaemon | undefined;
   let docker: ReturnType<typeof dockerCli>;
-
-  const ok = (result: RunResult): RunResult => {
-    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    return result;
-  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), `moor-${NAME}-`));
