@@ -7,6 +7,8 @@
  *   2. 50 × `docker run -d busybox sleep 300`, 8 at a time, then one `docker rm -f` of all;
  *   3. the monitors' (conmon's) memory per running container, Pss and RSS;
  *   4. `docker logs` of a container that printed 200,000 lines, to /dev/null.
+ * moord's exec root and the reference's runc root are each on a tmpfs, as /run is on a usual
+ * host (on this machine it is on disk); data roots and bundles stay on disk.
  * Needs root. Run: npm run bench:containers [-- --runs 20 --count 50 --parallel 8
  * --lines 200000 --debug]; --debug runs moord with -D and prints API request times per route
  * for each part. Everything (containers, daemon, temp dirs) is removed at the end, on failure
@@ -17,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
-import { MOOR, type TestDaemon, startTestDaemon } from '../test/helpers/moord.js';
+import { MOOR, type TestDaemon, startTestDaemon, unmountUnder } from '../test/helpers/moord.js';
 import { type RunResult, run } from '../test/helpers/run.js';
 import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
 
@@ -246,8 +248,11 @@ async function loadAverage(): Promise<string> {
 }
 
 async function startDaemon(): Promise<TestDaemon> {
-  if (!DEBUG) return startDaemonWithBusybox('bench-containers');
-  const daemon = await startTestDaemon('bench-containers', { config: { debug: true } });
+  if (!DEBUG) return startDaemonWithBusybox('bench-containers', { execRootOnTmpfs: true });
+  const daemon = await startTestDaemon('bench-containers', {
+    config: { debug: true },
+    execRootOnTmpfs: true,
+  });
   const boot = await run(MOOR, ['-H', daemon.host, 'bootstrap']);
   if (boot.code !== 0) {
     await cleanupContainerDaemon(daemon);
@@ -262,6 +267,7 @@ async function cleanupReference(dir: string, runcRoot: string): Promise<void> {
     '-c',
     `runc --root ${runcRoot} list -q 2>/dev/null | xargs -r -n1 runc --root ${runcRoot} delete -f`,
   ]);
+  await unmountUnder(dir);
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -332,7 +338,10 @@ async function printReport(results: Results): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'moor-bench-containers-'));
+  // runc's state on a tmpfs, as its default /run/runc is on a usual host (moord's exec root too).
   const runcRoot = join(dir, 'runc');
+  await mkdir(runcRoot, { mode: 0o700 });
+  must('mount tmpfs', await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'tmpfs', runcRoot]));
   let daemon: TestDaemon | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = () =>

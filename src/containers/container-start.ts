@@ -102,12 +102,21 @@ export async function startContainer(
   const lowerDirs = ctx.driver === 'vfs' ? [] : await imageLowerDirs(ctx, paths, topLayer);
   const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs);
   if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
-  try {
+  // What does not depend on the process setup goes on beside it; each is awaited (settled)
+  // before a failure is recorded, so that its clean-up sees all it did.
+  const bundleReady = (async () => {
     await Promise.all([
       rm(paths.exitFile, { force: true }),
       rm(paths.bundle, { recursive: true, force: true }),
     ]);
     await mkdir(paths.persist, { recursive: true, mode: 0o700 });
+  })();
+  const pumpReady = ensureLogPump(ctx, record, paths);
+  const networksReady = joinNetworks(ctx, record, paths);
+  const beside = [bundleReady, pumpReady, networksReady];
+  for (const part of beside) part.catch(() => undefined);
+  const settled = () => Promise.allSettled(beside);
+  try {
     const proc = await setupProcess(ctx, record, paths, {
       topLayer,
       lowerDirs,
@@ -141,9 +150,10 @@ export async function startContainer(
     if (record.hostConfig.Init && !ctx.defaults.initPath) {
       throw invalidArgument('--init: no init binary found (install the tini package)');
     }
+    await bundleReady;
     await writeFile(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
-    const attachments = await joinNetworks(ctx, record, paths);
-    const pump = await ensureLogPump(ctx, record, paths);
+    const attachments = await networksReady;
+    const pump = await pumpReady;
     let started;
     try {
       started = await launchMonitor({
@@ -192,6 +202,7 @@ export async function startContainer(
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
+    await settled();
     await recordStartFailure(ctx, id, err);
     throw err;
   }

@@ -28,6 +28,7 @@ import {
 import {
   DEFAULT_UNIX_SOCKET,
   type Logger,
+  errorMessage,
   hasErrno,
   parseHostAddress,
   unavailable,
@@ -39,6 +40,8 @@ import {
   detectCgroupLayout,
   hostRoutes,
   linkExists,
+  startProcessLauncher,
+  stopProcessLauncher,
 } from '../sys/index.js';
 import { bindImageService, openImages } from '../images/index.js';
 import { createBuildService } from '../build/index.js';
@@ -125,6 +128,12 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   try {
     await writePidfile(config.pidfile);
     pidfileWritten = true;
+    // Host commands (monitors, ip, iptables, mounts) start from a small helper process.
+    await startProcessLauncher().catch((err: unknown) =>
+      logger.warn('the process launcher did not start; commands start from moord', {
+        error: errorMessage(err),
+      }),
+    );
     const usage = {
       containerUsing: (id: string): string | undefined => containers?.containerUsing(id),
     };
@@ -275,6 +284,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
     listeners = await openListeners(addresses, handler, config, logger);
   } catch (err) {
     await registry?.close();
+    await stopProcessLauncher();
     if (pidfileWritten) await removeFile(config.pidfile);
     await lock.release();
     throw err;
@@ -291,6 +301,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await networks?.close();
       await volumes?.close();
       await eventLog?.flush();
+      await stopProcessLauncher();
       await removeFile(config.pidfile);
       await lock.release();
     },

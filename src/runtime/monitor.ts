@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { hasErrno, internal, unavailable } from '../core/index.js';
+import { spawnDetached } from '../sys/index.js';
 
 /**
  * The per-container monitor: conmon. It runs `runc create` (or `runc exec`), becomes the parent
@@ -112,27 +112,15 @@ function conmonArgs(spec: MonitorSpec): string[] {
   return args;
 }
 
-/** Splits the sync pipe's stream into JSON messages (one per line). */
-async function* syncMessages(stream: NodeJS.ReadableStream): AsyncGenerator<SyncMessage> {
-  let buffered = '';
-  for await (const chunk of stream) {
-    buffered += chunk.toString();
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (line === '') continue;
-      try {
-        yield JSON.parse(line) as SyncMessage;
-      } catch (err) {
-        throw internal(`conmon: unreadable sync message ${line}`, err);
-      }
-    }
+function syncMessage(line: string): SyncMessage {
+  try {
+    return JSON.parse(line) as SyncMessage;
+  } catch (err) {
+    throw internal(`conmon: unreadable sync message ${line}`, err);
   }
 }
 
 async function readPidFile(path: string): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   return Number.parseInt(await readFile(path, 'utf8'), 10);
 }
 
@@ -142,48 +130,47 @@ async function readPidFile(path: string): Promise<number> {
  * the process's pid; throws RuntimeStartError with the runtime's message when it failed.
  */
 export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> {
-  const child = spawn(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
-    // conmon also writes an `oom` file into its working directory: keep it in the bundle.
-    cwd: spec.bundle,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3' },
-    detached: true,
-  });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (err) => {
-      reject(
-        hasErrno(err, 'ENOENT')
-          ? unavailable('conmon not found (install the conmon package)', err)
-          : err,
-      );
+  let sync;
+  try {
+    sync = await spawnDetached(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
+      // conmon also writes an `oom` file into its working directory: keep it in the bundle.
+      cwd: spec.bundle,
+      env: { _OCI_SYNCPIPE: '3' },
     });
-  });
-  child.unref();
-  await spawned;
-  const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void; unref?(): void };
-  const messages = syncMessages(pipe);
-  const first = await messages.next();
-  if (first.done) {
+  } catch (err) {
+    throw hasErrno(err, 'ENOENT')
+      ? unavailable('conmon not found (install the conmon package)', err)
+      : err;
+  }
+  const lines = sync[Symbol.asyncIterator]();
+  const next = async (): Promise<SyncMessage | undefined> => {
+    for (;;) {
+      const line = await lines.next();
+      if (line.done) return undefined;
+      if (line.value.trim() !== '') return syncMessage(line.value);
+    }
+  };
+  const first = await next();
+  if (!first) {
     throw internal(`conmon for ${spec.id} exited without reporting the process`);
   }
-  if (first.value.data < 0) {
-    pipe.destroy();
-    throw new RuntimeStartError(runtimeMessage(first.value.message ?? ''));
+  if (first.data < 0) {
+    sync.release();
+    throw new RuntimeStartError(runtimeMessage(first.message ?? ''));
   }
   const monitorPid = await readPidFile(spec.monitorPidFile);
   if (!spec.exec) {
-    pipe.destroy();
-    return { pid: first.value.data, monitorPid };
+    sync.release();
+    return { pid: first.data, monitorPid };
   }
   const exited = (async () => {
-    const next = await messages.next();
-    pipe.destroy();
-    if (next.done) throw internal(`conmon for exec in ${spec.id} went away`);
-    return next.value.data;
+    const last = await next();
+    sync.release();
+    if (!last) throw internal(`conmon for exec in ${spec.id} went away`);
+    return last.data;
   })();
   exited.catch(() => undefined);
-  return { pid: first.value.data, monitorPid, exited };
+  return { pid: first.data, monitorPid, exited };
 }
 
 /** Writes one control line to conmon's `ctl` fifo in the bundle (resize, reopen log). */

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-
 import { hasErrno, internal, unavailable } from '../core/index.js';
+import { runProcess } from './process-launcher.js';
 
 export interface HostCommandOptions {
   cwd?: string;
@@ -15,44 +14,24 @@ export interface HostCommandOptions {
  * Runs a host tool (mknod, setfattr, mount, ...) to completion and returns its stdout. A non-zero
  * exit is an internal error carrying the tool's stderr; a missing tool is `Unavailable`.
  */
-export function runHostCommand(
+export async function runHostCommand(
   file: string,
   args: readonly string[],
   options: HostCommandOptions = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdin.on('error', (err: Error) => {
-      // The tool may exit before reading all of its input; its exit status tells what happened.
-      if (!hasErrno(err, 'EPIPE')) reject(err);
-    });
-    child.on('error', (err) => {
-      if (hasErrno(err, 'ENOENT')) {
-        const hint = options.packageName ? ` (install the ${options.packageName} package)` : '';
-        reject(unavailable(`${file} not found${hint}`, err));
-      } else {
-        reject(err);
-      }
-    });
-    child.on('close', (code, signalName) => {
-      if (code === 0) {
-        resolve(Buffer.concat(stdout).toString('utf8'));
-        return;
-      }
-      const status = code === null ? `signal ${signalName ?? '?'}` : `exit status ${code}`;
-      const message = Buffer.concat(stderr).toString('utf8').trim();
-      reject(internal(`${file} ${args.join(' ')}: ${status}${message ? `: ${message}` : ''}`));
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  let output;
+  try {
+    output = await runProcess(file, args, options);
+  } catch (err) {
+    if (!hasErrno(err, 'ENOENT')) throw err;
+    const hint = options.packageName ? ` (install the ${options.packageName} package)` : '';
+    throw unavailable(`${file} not found${hint}`, err);
+  }
+  if (output.code === 0) return output.stdout;
+  const status =
+    output.code === null ? `signal ${output.signal ?? '?'}` : `exit status ${output.code}`;
+  const message = output.stderr.trim();
+  throw internal(`${file} ${args.join(' ')}: ${status}${message ? `: ${message}` : ''}`);
 }
 
 /** The absolute path of a program on the PATH (as `which`), or undefined. */

@@ -21,3 +21,4 @@ export * from './cgroup-stats.js';
 export * from './git-clone.js';
 export * from './host-decompress.js';
 export * from './htpasswd.js';
+export * from './process-launcher.js';

@@ -6,6 +6,7 @@ import {
   type TestDaemon,
   cleanupDaemon,
   startTestDaemon,
+  unmountUnder,
 } from './moord.js';
 import { type RunResult, run } from './run.js';
 
@@ -59,13 +60,7 @@ export async function killLeftovers(dir: string): Promise<void> {
     '-c',
     `runc --root ${dir}/exec/runc list -q 2>/dev/null | xargs -r -n1 runc --root ${dir}/exec/runc delete -f`,
   ]);
-  const mounts = await readFile('/proc/self/mounts', 'utf8');
-  const targets = mounts
-    .split('\n')
-    .map((l) => l.split(' ')[1] ?? '')
-    .filter((t) => t.startsWith(dir))
-    .reverse();
-  for (const target of targets) await run('umount', ['-l', target]);
+  await unmountUnder(dir);
 }
 
 /** Force-removes the daemon's containers, stops it, and cleans what is left. */

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { bridgeNameOf } from '../../src/network/attachments.js';
 import type { NetworkRecord } from '../../src/network/index.js';
 import { removeBridgeLeftovers } from './network.js';
+import { run } from './run.js';
 
 export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 export const MOORD = join(REPO_ROOT, 'bin/moord');
@@ -35,6 +36,11 @@ export interface DaemonOptions {
   hosts?: string[];
   /** daemon.json content (default: `{}`). */
   config?: Record<string, unknown>;
+  /**
+   * Puts the exec root on a tmpfs of its own, as /run is on a usual host (here it is on disk);
+   * cleanupDaemon unmounts it.
+   */
+  execRootOnTmpfs?: boolean;
 }
 
 /**
@@ -52,6 +58,11 @@ export async function startTestDaemon(
   const execRoot = join(dir, 'exec');
   const hosts = options.hosts ?? [`unix://${socket}`];
   await writeFile(join(dir, 'daemon.json'), JSON.stringify(options.config ?? {}));
+  if (options.execRootOnTmpfs) {
+    await mkdir(execRoot, { mode: 0o700 });
+    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'tmpfs', execRoot]);
+    if (mounted.code !== 0) throw new Error(`mount tmpfs: ${mounted.stderr}`);
+  }
   const args = [
     ...hosts.flatMap((h) => ['-H', h]),
     '--data-root',
@@ -124,7 +135,19 @@ export async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<voi
   const bridges = await userNetworkBridges(daemon.dataRoot);
   if (bridge?.startsWith('moortest-')) bridges.push(bridge);
   if (bridges.length > 0) await removeBridgeLeftovers(bridges);
+  await unmountUnder(daemon.dir);
   await rm(daemon.dir, { recursive: true, force: true });
+}
+
+/** Detaches every mount under `dir` (deepest first): a tmpfs exec root, container mounts. */
+export async function unmountUnder(dir: string): Promise<void> {
+  const mounts = await readFile('/proc/self/mounts', 'utf8');
+  const targets = mounts
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((t) => t === dir || t.startsWith(`${dir}/`))
+    .reverse();
+  for (const target of targets) await run('umount', ['-l', target]);
 }
 
 /**

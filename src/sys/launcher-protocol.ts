@@ -1,0 +1,62 @@
+/**
+ * The JSON-lines protocol between moord and its process launcher (launcher-main.ts): moord
+ * writes requests to the launcher's stdin, the launcher answers on its stdout, one JSON object
+ * per line, each answer naming the request it belongs to.
+ */
+
+/** Runs a command to completion, its output collected. */
+export interface RunRequest {
+  op: 'run';
+  id: number;
+  file: string;
+  args: string[];
+  cwd?: string;
+  /** Base64 of what to write to the command's stdin (closed afterwards). */
+  input?: string;
+}
+
+/**
+ * Starts a command in its own session, its stdio on /dev/null and a pipe on fd 3 whose lines
+ * come back as `line` answers (conmon's sync pipe), then `end`.
+ */
+export interface DetachRequest {
+  op: 'detach';
+  id: number;
+  file: string;
+  args: string[];
+  cwd: string;
+  /** Added to the launcher's environment. */
+  env: Record<string, string>;
+}
+
+/** Signals a command started by a run request. */
+export interface KillRequest {
+  op: 'kill';
+  id: number;
+  signal: NodeJS.Signals;
+}
+
+/** Stops forwarding the fd-3 lines of a detached command (the launcher closes its end). */
+export interface ReleaseRequest {
+  op: 'release';
+  id: number;
+}
+
+export type LauncherRequest = RunRequest | DetachRequest | KillRequest | ReleaseRequest;
+
+export type LauncherAnswer =
+  | { id: number; type: 'spawned' }
+  | { id: number; type: 'failed'; code: string; message: string }
+  | { id: number; type: 'line'; line: string }
+  | { id: number; type: 'end' }
+  | {
+      id: number;
+      type: 'exit';
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stdout: string;
+      stderr: string;
+    };
+
+/** The launcher's first line, once it reads requests. */
+export const LAUNCHER_READY = 'ready';

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { hasErrno } from '../core/index.js';
+import {
+  runProcess,
+  spawnDetached,
+  startProcessLauncher,
+  stopProcessLauncher,
+} from './process-launcher.js';
+
+async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const line of lines) all.push(line);
+  return all;
+}
+
+// The same behaviour whether commands start here or in the launcher process.
+for (const mode of ['here', 'launcher'] as const) {
+  describe(`process launching (${mode})`, () => {
+    before(async () => {
+      if (mode === 'launcher') await startProcessLauncher();
+    });
+    after(async () => {
+      await stopProcessLauncher();
+    });
+
+    it('runs a command and returns its output and exit status', async () => {
+      const out = await runProcess('sh', ['-c', 'echo out; echo err >&2; exit 3']);
+      assert.deepEqual(out, { code: 3, signal: null, stdout: 'out\n', stderr: 'err\n' });
+    });
+
+    it('feeds the input to stdin, text or bytes', async () => {
+      assert.equal((await runProcess('cat', [], { input: 'line one\n' })).stdout, 'line one\n');
+      const bytes = Buffer.from([0x68, 0x69, 0x0a]);
+      assert.equal((await runProcess('cat', [], { input: bytes })).stdout, 'hi\n');
+    });
+
+    it('runs in the given working directory', async () => {
+      assert.equal((await runProcess('pwd', [], { cwd: '/usr' })).stdout, '/usr\n');
+    });
+
+    it('rejects with ENOENT for a command that does not exist', async () => {
+      await assert.rejects(runProcess('/nonexistent/moor-test-command', []), (err: unknown) =>
+        hasErrno(err, 'ENOENT'),
+      );
+    });
+
+    it('kills the command when the signal aborts', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      const running = runProcess('sleep', ['10'], { signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      await assert.rejects(running, (err: unknown) => (err as Error).name === 'AbortError');
+      assert.ok(Date.now() - started < 5000);
+    });
+
+    it('starts a detached command and hands over the lines of its fd 3', async () => {
+      const lines = await spawnDetached('sh', ['-c', 'echo "$GREETING" >&3; echo two >&3'], {
+        cwd: '/',
+        env: { GREETING: 'one' },
+      });
+      assert.deepEqual(await collect(lines), ['one', 'two']);
+    });
+
+    it('stops reading fd 3 on release', async () => {
+      const lines = await spawnDetached('sh', ['-c', 'echo first >&3; sleep 5'], {
+        cwd: '/',
+        env: {},
+      });
+      const iterator = lines[Symbol.asyncIterator]();
+      assert.deepEqual(await iterator.next(), { done: false, value: 'first' });
+      lines.release();
+      assert.equal((await iterator.next()).done, true);
+    });
+
+    it('rejects with ENOENT for a detached command that does not exist', async () => {
+      await assert.rejects(
+        spawnDetached('/nonexistent/moor-test-command', [], { cwd: '/', env: {} }),
+        (err: unknown) => hasErrno(err, 'ENOENT'),
+      );
+    });
+  });
+}

@@ -1,0 +1,316 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+
+import { internal } from '../core/index.js';
+import { LAUNCHER_READY, type LauncherAnswer, type LauncherRequest } from './launcher-protocol.js';
+
+/**
+ * Starting host commands. By default a command is spawned from this process; once the daemon
+ * starts the process launcher (launcher-main.ts), commands are started there instead, so that
+ * moord's event loop never waits on a fork (see DESIGN.md: spawn from a large heap costs
+ * milliseconds). Both paths behave alike: same errors (errno codes kept), same output.
+ */
+
+export interface ProcessOutput {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunProcessOptions {
+  cwd?: string;
+  /** Written to the command's stdin (which is closed afterwards). */
+  input?: string | Buffer;
+  /** Aborting kills the command (SIGTERM) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** The lines a detached command writes on its fd 3, until it closes it or `release()`. */
+export interface SyncLines extends AsyncIterable<string> {
+  release(): void;
+}
+
+type Handler = (answer: LauncherAnswer | undefined) => void;
+
+interface Connection {
+  send(request: LauncherRequest): void;
+  /** Calls `handler` with each answer to request `id`, and with undefined if the launcher dies. */
+  listen(id: number, handler: Handler): void;
+  forget(id: number): void;
+  close(): void;
+}
+
+const LAUNCHER_MAIN = new URL('./launcher-main.js', import.meta.url).pathname;
+
+let enabled = false;
+let connection: Promise<Connection> | undefined;
+let nextId = 1;
+
+/** Starts the process launcher; from then on commands start there. */
+export async function startProcessLauncher(): Promise<void> {
+  enabled = true;
+  await launcher();
+}
+
+/** Ends the launcher (it exits when its stdin closes); commands start here again. */
+export async function stopProcessLauncher(): Promise<void> {
+  enabled = false;
+  const current = connection;
+  connection = undefined;
+  (await current?.catch(() => undefined))?.close();
+}
+
+function launcher(): Promise<Connection> | undefined {
+  if (!enabled) return undefined;
+  if (!connection) {
+    const connecting = connect();
+    connection = connecting;
+    // A launcher that cannot start is retried at the next command.
+    connecting.catch(() => {
+      if (connection === connecting) connection = undefined;
+    });
+  }
+  return connection;
+}
+
+function connect(): Promise<Connection> {
+  const child = spawn(process.execPath, [LAUNCHER_MAIN], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    // Its own process group: a ^C meant for moord does not end it; closing stdin does.
+    detached: true,
+  });
+  const handlers = new Map<number, Handler>();
+  const answers = child.stdout as Readable & { ref(): void; unref(): void };
+  // The launcher keeps this process alive only while an answer is awaited.
+  const self: Connection = {
+    send: (request) => child.stdin?.write(`${JSON.stringify(request)}\n`),
+    listen: (id, handler) => {
+      handlers.set(id, handler);
+      answers.ref();
+    },
+    forget: (id) => {
+      handlers.delete(id);
+      if (handlers.size === 0) answers.unref();
+    },
+    close: () => child.stdin?.end(),
+  };
+  child.stdin?.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const lines = createInterface({ input: answers, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      if (!ready) {
+        ready = line === LAUNCHER_READY;
+        if (!ready) return;
+        child.unref();
+        if (handlers.size === 0) answers.unref();
+        resolve(self);
+        return;
+      }
+      const answer = JSON.parse(line) as LauncherAnswer;
+      handlers.get(answer.id)?.(answer);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      void connection?.then((c) => {
+        if (c === self) connection = undefined;
+      });
+      if (!ready) reject(internal(`the process launcher exited (${code ?? signal})`));
+      for (const handler of handlers.values()) handler(undefined);
+      handlers.clear();
+    });
+  });
+}
+
+function spawnError(answer: { code: string; message: string }): Error {
+  return Object.assign(new Error(answer.message), { code: answer.code });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Runs a command to completion. Rejects with the spawn error when it cannot start. */
+export async function runProcess(
+  file: string,
+  args: readonly string[],
+  options: RunProcessOptions = {},
+): Promise<ProcessOutput> {
+  const remote = launcher();
+  if (!remote) return runHere(file, args, options);
+  const conn = await remote;
+  const { signal } = options;
+  if (signal?.aborted) throw abortReason(signal);
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      conn.send({ op: 'kill', id, signal: 'SIGTERM' });
+      reject(abortReason(signal as AbortSignal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    conn.listen(id, (answer) => {
+      if (answer?.type === 'line' || answer?.type === 'spawned' || answer?.type === 'end') return;
+      conn.forget(id);
+      signal?.removeEventListener('abort', onAbort);
+      if (!answer) reject(internal(`the process launcher exited while running ${file}`));
+      else if (answer.type === 'failed') reject(spawnError(answer));
+      else
+        resolve({
+          code: answer.code,
+          signal: answer.signal,
+          stdout: answer.stdout,
+          stderr: answer.stderr,
+        });
+    });
+    const input = options.input;
+    conn.send({
+      op: 'run',
+      id,
+      file,
+      args: [...args],
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(input !== undefined && input.length > 0
+        ? { input: Buffer.from(input).toString('base64') }
+        : {}),
+    });
+  });
+}
+
+function runHere(
+  file: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<ProcessOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      signal: options.signal,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    // The command may exit before reading all of its input; its exit status tells what happened.
+    child.stdin.on('error', () => undefined);
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/**
+ * Starts a command in a session of its own with its stdio on /dev/null, as the parent of
+ * nothing here (a monitor that daemonizes). Resolves once it started, with the lines it writes
+ * on fd 3; rejects with the spawn error when it cannot start.
+ */
+export async function spawnDetached(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<SyncLines> {
+  const queue = lineQueue();
+  const remote = launcher();
+  if (!remote) {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    child.unref();
+    const pipe = child.stdio[3] as Readable;
+    pipe.on('error', () => undefined);
+    const lines = createInterface({ input: pipe, crlfDelay: Infinity });
+    lines.on('line', (line) => queue.push(line));
+    lines.on('close', () => queue.end());
+    await started(child);
+    return Object.assign(queue.iterable, {
+      release: () => {
+        pipe.destroy();
+        queue.end();
+      },
+    });
+  }
+  const conn = await remote;
+  const id = nextId++;
+  await new Promise<void>((resolve, reject) => {
+    conn.listen(id, (answer) => {
+      if (!answer) {
+        const gone = internal(`the process launcher exited while starting ${file}`);
+        reject(gone);
+        queue.end(gone);
+      } else if (answer.type === 'spawned') resolve();
+      else if (answer.type === 'failed') {
+        conn.forget(id);
+        reject(spawnError(answer));
+      } else if (answer.type === 'line') queue.push(answer.line);
+      else if (answer.type === 'end') {
+        conn.forget(id);
+        queue.end();
+      }
+    });
+    conn.send({ op: 'detach', id, file, args: [...args], cwd: options.cwd, env: options.env });
+  });
+  return Object.assign(queue.iterable, {
+    release: () => {
+      conn.forget(id);
+      conn.send({ op: 'release', id });
+      queue.end();
+    },
+  });
+}
+
+function started(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+}
+
+/** Lines pushed by callbacks, read with `for await`. */
+function lineQueue() {
+  const lines: string[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  return {
+    push(line: string) {
+      lines.push(line);
+      wake?.();
+    },
+    end(err?: Error) {
+      ended = true;
+      failure ??= err;
+      wake?.();
+    },
+    iterable: {
+      async *[Symbol.asyncIterator](): AsyncGenerator<string> {
+        for (;;) {
+          const line = lines.shift();
+          if (line !== undefined) {
+            yield line;
+            continue;
+          }
+          if (ended) {
+            if (failure) throw failure;
+            return;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+        }
+      },
+    },
+  };
+}
