@@ -195,10 +195,11 @@ export async function startContainer(
         ? { ...running, health: { status: 'starting', failingStreak: 0, log: [] } }
         : running,
     };
-    await ctx.store.save(record);
     ctx.liveOf(id).startedAtMs = Date.now();
     ctx.eventsOf(id).emit('created');
-    await ctx.runc.start(id);
+    // The process goes while its state is stored: a moord that dies in between adopts the
+    // started container at its next start (start-adoption.ts).
+    await allSettledOrThrow([ctx.store.save(record), ctx.runc.start(id)]);
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
@@ -206,6 +207,12 @@ export async function startContainer(
     await recordStartFailure(ctx, id, err);
     throw err;
   }
+}
+
+/** Waits for every promise, then throws the first failure, if any. */
+async function allSettledOrThrow(promises: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**
@@ -332,7 +339,10 @@ async function recordStartFailure(ctx: ContainerContext, id: string, err: unknow
   if (!record) return;
   const message = err instanceof Error ? err.message : String(err);
   await ctx.runc.delete(id, true).catch(() => undefined);
-  await unmountRootfs(ctx, ctx.pathsOf(record)).catch(() => undefined);
+  const paths = ctx.pathsOf(record);
+  await unmountRootfs(ctx, paths).catch(() => undefined);
+  // Without its bundle, a failed start is never taken for one moord did not record.
+  await rm(paths.bundle, { recursive: true, force: true });
   const live = ctx.liveOf(id);
   if (live.pump) {
     await live.pump.stop();

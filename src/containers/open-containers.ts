@@ -1,7 +1,7 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { type Logger, hasErrno, unavailable } from '../core/index.js';
+import { type Logger, unavailable } from '../core/index.js';
 import type { Images } from '../images/index.js';
 import { capabilitiesFromMask, createRunc } from '../runtime/index.js';
 import {
@@ -29,6 +29,7 @@ import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
 import type { PublishEvent } from '../events/index.js';
 import { reacquireMounts, volumeNamesOf } from './container-mounts.js';
+import { adoptUnrecordedStart, isMonitor } from './start-adoption.js';
 
 export interface OpenContainersOptions {
   dataRoot: string;
@@ -42,18 +43,6 @@ export interface OpenContainersOptions {
   networks?: ContainerNetworks;
   volumes?: ContainerVolumes;
   publish?: PublishEvent;
-}
-
-/** Whether `pid` is a live conmon process (and not a recycled pid). */
-async function isMonitor(pid: number): Promise<boolean> {
-  if (pid <= 0) return false;
-  try {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.split('\0')[0]?.endsWith('conmon') === true;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT', 'ESRCH')) return false;
-    throw err;
-  }
 }
 
 export interface Containers {
@@ -143,7 +132,12 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
 
   // Reconcile before following exits, so each container is looked at once.
   const revive: string[] = [];
-  for (const record of store.all()) {
+  for (const stored of store.all()) {
+    const adopted =
+      stored.state.status === 'created' || stored.state.status === 'exited'
+        ? await adoptUnrecordedStart(ctx, stored)
+        : undefined;
+    const record = adopted ?? stored;
     const status = record.state.status;
     if (status !== 'running' && status !== 'paused' && status !== 'restarting') {
       if (status !== 'exited' && status !== 'created') continue;

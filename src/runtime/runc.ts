@@ -54,6 +54,8 @@ export interface Runc {
   readonly binary: string;
   readonly root: string;
   start(id: string): Promise<void>;
+  /** Whether the container was created and not yet let go (its init waits on the exec fifo). */
+  awaitingStart(id: string): Promise<boolean>;
   /** Sends a signal to the init (or to every process with `all`). Conflict when not running. */
   kill(id: string, signal: number, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
@@ -98,6 +100,7 @@ export function createRunc(options: { binary: string; root: string }): Runc {
       if (await releaseCreatedProcess(join(root, id, EXEC_FIFO))) return;
       await run(['start', id]);
     },
+    awaitingStart: (id) => pathExists(join(root, id, EXEC_FIFO)),
     async kill(id, signal, all = false) {
       // `runc kill` signals the init it recorded; so does this, without a runc process. For
       // every process (`--all`), SIGKILL to the init of an own PID namespace is enough.

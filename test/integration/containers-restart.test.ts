@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -145,5 +145,48 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     });
     const stopped = await docker(['inspect', '-f', '{{.State.Status}}', 'rs-us-stopped', 'rs-no']);
     assert.equal(stopped.stdout, 'exited\ncreated\n');
+  });
+  test('a start moord died before recording is adopted: running, or its exit recorded', async () => {
+    let docker = dockerCli(daemon as TestDaemon, config);
+    const run = async (name: string, ...cmd: string[]) => {
+      const r = await docker(['run', '-d', '--name', name, 'busybox', ...cmd]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const runningId = await run('rs-unrecorded', 'sleep', '300');
+    const exitingId = await run('rs-unrecorded-exit', 'sh', '-c', 'sleep 1; exit 7');
+    const pid = (await docker(['inspect', '-f', '{{.State.Pid}}', runningId])).stdout.trim();
+    (daemon as TestDaemon).proc.kill('SIGKILL');
+    await (daemon as TestDaemon).exited;
+    // What the store holds when moord dies between letting the process go and storing it.
+    for (const id of [runningId, exitingId]) {
+      const file = join((daemon as TestDaemon).dataRoot, 'containers', id, 'container.json');
+      const record = JSON.parse(await readFile(file, 'utf8')) as {
+        state: Record<string, unknown>;
+      };
+      record.state = { ...record.state, status: 'created', pid: 0, monitorPid: 0 };
+      await writeFile(file, JSON.stringify(record));
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // rs-unrecorded-exit ends meanwhile
+    daemon = await relaunch(daemon as TestDaemon);
+    docker = dockerCli(daemon, config);
+    const state = await docker(['inspect', '-f', '{{.State.Status}} {{.State.Pid}}', runningId]);
+    assert.equal(state.stdout.trim(), `running ${pid}`);
+    const exited = await docker([
+      'inspect',
+      '-f',
+      '{{.State.Status}} {{.State.ExitCode}}',
+      exitingId,
+    ]);
+    assert.equal(exited.stdout.trim(), 'exited 7');
+    const stop = await docker(['stop', '-t', '0', runningId]);
+    assert.equal(stop.code, 0, stop.stderr);
+    const stopped = await docker([
+      'inspect',
+      '-f',
+      '{{.State.Status}} {{.State.ExitCode}}',
+      runningId,
+    ]);
+    assert.equal(stopped.stdout.trim(), 'exited 137');
   });
 });
