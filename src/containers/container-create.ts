@@ -14,7 +14,6 @@ import { generateName, validateName } from './container-names.js';
 import { ZERO_TIME, type ContainerRecord } from './container-record.js';
 import { nowRfc3339Nano } from '../oci/index.js';
 import { normalizeLinks } from './container-links.js';
-import { writeEtcFiles } from './etc-files.js';
 import { claimMounts, planMounts } from './container-mounts.js';
 import { labelModeWarnings } from './mount-point.js';
 import { publishContainerEvent } from './container-event.js';
@@ -70,8 +69,8 @@ function endpointsOf(
 
 /**
  * Docker's create: validates the request, resolves the image (NotFound "No such image: X",
- * which makes the docker CLI pull), merges the image's config, prepares the writable layer and
- * the container's /etc files, and stores the record last — a crash before that leaves only a
+ * which makes the docker CLI pull), merges the image's config, prepares the writable layer
+ * (the container's /etc files are written at each start), and stores the record last — a crash before that leaves only a
  * directory without a record, which the store removes at start.
  */
 export async function createContainer(
@@ -177,14 +176,7 @@ export async function createContainer(
     const paths = ctx.pathsOf(record);
     if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
     await mkdir(paths.dir, { recursive: true, mode: 0o710 });
-    await Promise.all([
-      prepareRootfs(ctx, paths, image.topLayer),
-      writeEtcFiles(paths, {
-        hostname: config.Hostname ?? '',
-        domainname: config.Domainname ?? '',
-        hostConfig,
-      }),
-    ]);
+    await prepareRootfs(ctx, paths, image.topLayer);
     await ctx.store.save(record);
     publishContainerEvent(ctx, record, 'create');
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };

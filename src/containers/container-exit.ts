@@ -55,9 +55,12 @@ export async function recordExit(
   }
   const status = record.state.status;
   if (status !== 'running' && status !== 'paused') return undefined;
-  const exit = (await readExitFile(paths.exitFile)) ?? fallback;
+  const [written, oomKilled] = await Promise.all([
+    readExitFile(paths.exitFile),
+    pathExists(`${paths.persist}/oom`),
+  ]);
+  const exit = written ?? fallback;
   if (!exit) return undefined;
-  const oomKilled = await pathExists(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
   // As dockerd: oom and die first, then the network and volume clean-up events.

@@ -283,31 +283,29 @@ export function joinRequests(record: ContainerRecord): JoinRequest[] {
 }
 
 /**
- * Reserves the container's addresses on its network (bridge or user network) and writes its
- * /etc/hosts with its address, as Docker's; none for host, none and container: modes.
+ * Reserves the container's addresses on its networks (bridge or user networks; none for host,
+ * none and container: modes) and writes its /etc/hostname, /etc/hosts (with its address, as
+ * Docker's) and /etc/resolv.conf, as at every start: they follow the host's files and the
+ * container's networks.
  */
 async function joinNetworks(
   ctx: ContainerContext,
   record: ContainerRecord,
   paths: ContainerPaths,
 ): Promise<NetworkAttachment[]> {
-  if (!ctx.networks) return [];
-  const attachments = await ctx.networks.join(
-    { id: record.id, name: record.name },
-    joinRequests(record),
-  );
+  const attachments = ctx.networks
+    ? await ctx.networks.join({ id: record.id, name: record.name }, joinRequests(record))
+    : [];
   const first = attachments[0];
-  if (first) {
-    const links = linkedHosts(ctx, record);
-    await writeEtcFiles(paths, {
-      ...(links.length > 0 ? { links } : {}),
-      hostname: record.config.Hostname ?? '',
-      domainname: record.config.Domainname ?? '',
-      hostConfig: record.hostConfig,
-      ip: first.ip,
-      ...(first.dns ? { embeddedDns: first.dns } : {}),
-    });
-  }
+  const links = first ? linkedHosts(ctx, record) : [];
+  await writeEtcFiles(paths, {
+    ...(links.length > 0 ? { links } : {}),
+    hostname: record.config.Hostname ?? '',
+    domainname: record.config.Domainname ?? '',
+    hostConfig: record.hostConfig,
+    ...(first ? { ip: first.ip } : {}),
+    ...(first?.dns ? { embeddedDns: first.dns } : {}),
+  });
   return attachments;
 }
 

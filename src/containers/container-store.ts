@@ -111,7 +111,7 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
       if (names.get(name) === id) names.delete(name);
     },
     async save(record) {
-      await mkdir(dirOf(record.id), { recursive: true, mode: 0o710 });
+      // The directory is made at create; a record removed meanwhile is not brought back.
       await writeFileAtomic(join(dirOf(record.id), RECORD_FILE), JSON.stringify(record), 0o600);
       records.set(record.id, record);
       names.set(record.name, record.id);

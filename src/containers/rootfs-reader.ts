@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 
@@ -67,7 +68,9 @@ export function layeredRootfsReader(layers: readonly string[]): RootfsReader {
   return {
     async readFile(path) {
       const found = await locate(path);
-      return found?.info.isFile() ? readFile(found.hostPath, 'utf8') : '';
+      // Like the lookups, a read on the main thread: these are small files (passwd, group)
+      // on a start's critical path, where a trip through the thread pool costs more.
+      return found?.info.isFile() ? readFileSync(found.hostPath, 'utf8') : '';
     },
     async kind(path) {
       const found = await locate(path);

@@ -1,4 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { hasErrno, internal, unavailable } from '../core/index.js';
@@ -120,8 +121,9 @@ function syncMessage(line: string): SyncMessage {
   }
 }
 
-async function readPidFile(path: string): Promise<number> {
-  return Number.parseInt(await readFile(path, 'utf8'), 10);
+/** A pid file conmon wrote in the bundle (on the exec root's tmpfs): read at once. */
+function readPidFile(path: string): number {
+  return Number.parseInt(readFileSync(path, 'utf8'), 10);
 }
 
 /**
@@ -158,7 +160,7 @@ export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> 
     sync.release();
     throw new RuntimeStartError(runtimeMessage(first.message ?? ''));
   }
-  const monitorPid = await readPidFile(spec.monitorPidFile);
+  const monitorPid = readPidFile(spec.monitorPidFile);
   if (!spec.exec) {
     sync.release();
     return { pid: first.data, monitorPid };
