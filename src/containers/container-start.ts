@@ -111,11 +111,13 @@ export async function startContainer(
     ]);
     await mkdir(paths.persist, { recursive: true, mode: 0o700 });
   })();
-  const pumpReady = ensureLogPump(ctx, record, paths);
   const networksReady = joinNetworks(ctx, record, paths);
-  const beside = [bundleReady, pumpReady, networksReady];
+  // The log pump starts beside the monitor (it reads the monitor's log from where it left
+  // off, so it misses nothing), and is running before the process is let go.
+  let pumpReady: Promise<unknown> | undefined;
+  const beside = [bundleReady, networksReady];
   for (const part of beside) part.catch(() => undefined);
-  const settled = () => Promise.allSettled(beside);
+  const settled = () => Promise.allSettled([...beside, pumpReady]);
   try {
     const proc = await setupProcess(ctx, record, paths, {
       topLayer,
@@ -153,7 +155,9 @@ export async function startContainer(
     await bundleReady;
     await writeFile(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
     const attachments = await networksReady;
-    const pump = await pumpReady;
+    const pump = ensureLogPump(ctx, record, paths);
+    pumpReady = pump;
+    pump.catch(() => undefined);
     let started;
     try {
       started = await launchMonitor({
@@ -176,10 +180,11 @@ export async function startContainer(
         runtime: { binary: ctx.runc.binary, root: ctx.runc.root },
       });
     } catch (err) {
-      await pump.stop();
+      await (await pump.catch(() => undefined))?.stop();
       ctx.liveOf(id).pump = undefined;
       throw err;
     }
+    await pump;
     await ctx.networks?.plumb(attachments, started.pid);
     publishNetworkEvents(ctx, id, attachments, 'connect');
     const ports = await publishPorts(ctx, record, attachments[0]);

@@ -66,20 +66,30 @@ export async function openEventLog(
   }
   await writeFileAtomic(path, kept.map((e) => `${serialize(e)}\n`).join(''), 0o600);
   let appended = 0;
+  // Lines published while a write is under way go together in the next one.
+  let pending = '';
   let writes: Promise<void> = Promise.resolve();
   const listeners = new Set<(event: EventRecord) => void>();
   let last = 0n;
 
+  const writePending = async () => {
+    const lines = pending;
+    pending = '';
+    if (appended > KEPT) {
+      appended = 0;
+      await writeFileAtomic(path, kept.map((e) => `${serialize(e)}\n`).join(''), 0o600);
+    } else {
+      await appendFile(path, lines, { mode: 0o600 });
+    }
+  };
   const append = (event: EventRecord) => {
-    writes = writes.then(async () => {
-      appended++;
-      if (appended > KEPT) {
-        appended = 0;
-        await writeFileAtomic(path, kept.map((e) => `${serialize(e)}\n`).join(''), 0o600);
-      } else {
-        await appendFile(path, `${serialize(event)}\n`, { mode: 0o600 });
-      }
-    });
+    appended++;
+    const scheduled = pending !== '';
+    pending += `${serialize(event)}\n`;
+    if (scheduled) return;
+    // The file is the events' copy for the next start; subscribers get them from memory, so
+    // a failed write (a full disk) loses nothing they see.
+    writes = writes.then(writePending).catch(() => undefined);
   };
 
   return {
