@@ -203,8 +203,9 @@ export async function startContainer(
     ctx.liveOf(id).startedAtMs = Date.now();
     ctx.eventsOf(id).emit('created');
     // The process goes while its state is stored: a moord that dies in between adopts the
-    // started container at its next start (start-adoption.ts).
-    await allSettledOrThrow([ctx.store.save(record), ctx.runc.start(id)]);
+    // started container at its next start (start-adoption.ts). After a power failure the
+    // container is not running whatever the record says: its running state is transient.
+    await allSettledOrThrow([ctx.store.save(record, { transient: true }), ctx.runc.start(id)]);
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {

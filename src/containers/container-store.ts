@@ -34,8 +34,11 @@ export interface ContainerStore {
   /** Reserves a name for a container being created (Conflict when taken). */
   reserveName(name: string, id: string): void;
   releaseName(name: string, id: string): void;
-  /** Stores the record (memory and disk). */
-  save(record: ContainerRecord): Promise<void>;
+  /**
+   * Stores the record (memory and disk). `transient`: a state a power failure ends anyway (a
+   * container running): its directory is not synced, so that change alone may be lost then.
+   */
+  save(record: ContainerRecord, options?: { transient?: boolean }): Promise<void>;
   /** Forgets the record (memory only): the container is gone for clients. */
   forget(id: string): void;
   /** Forgets the record and deletes its directory (its files in the background). */
@@ -110,9 +113,11 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
     releaseName(name, id) {
       if (names.get(name) === id) names.delete(name);
     },
-    async save(record) {
+    async save(record, options = {}) {
       // The directory is made at create; a record removed meanwhile is not brought back.
-      await writeFileAtomic(join(dirOf(record.id), RECORD_FILE), JSON.stringify(record), 0o600);
+      await writeFileAtomic(join(dirOf(record.id), RECORD_FILE), JSON.stringify(record), 0o600, {
+        syncDirectory: options.transient !== true,
+      });
       records.set(record.id, record);
       names.set(record.name, record.id);
     },

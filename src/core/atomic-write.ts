@@ -14,8 +14,15 @@ export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   mode = 0o644,
+  options: {
+    /**
+     * false: the directory is not synced after the rename. A crash still leaves the old file
+     * or the new one, whole; only the change itself may be lost to a power failure.
+     */
+    syncDirectory?: boolean;
+  } = {},
 ): Promise<void> {
-  await replaceFile(path, data, mode, true);
+  await replaceFile(path, data, mode, true, options.syncDirectory ?? true);
 }
 
 /**
@@ -28,7 +35,7 @@ export async function writeFileReplace(
   data: string | Uint8Array,
   mode = 0o644,
 ): Promise<void> {
-  await replaceFile(path, data, mode, false);
+  await replaceFile(path, data, mode, false, false);
 }
 
 async function replaceFile(
@@ -36,6 +43,7 @@ async function replaceFile(
   data: string | Uint8Array,
   mode: number,
   durable: boolean,
+  syncDirectory: boolean,
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
@@ -54,7 +62,7 @@ async function replaceFile(
     });
     throw err;
   }
-  if (durable) await syncDir(dir);
+  if (syncDirectory) await syncDir(dir);
 }
 
 export async function syncDir(dir: string): Promise<void> {

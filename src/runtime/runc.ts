@@ -25,15 +25,23 @@ async function releaseCreatedProcess(fifo: string): Promise<boolean> {
     if (hasErrno(err, 'ENOENT')) return false;
     throw err;
   }
+  let bytesRead;
   try {
-    const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, null);
-    if (bytesRead === 0) throw internal('the container process exited before it was started');
-  } finally {
+    ({ bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, null));
+  } catch (err) {
     await handle.close();
+    throw err;
   }
-  await unlink(fifo).catch((err: unknown) => {
-    if (!hasErrno(err, 'ENOENT')) throw err;
-  });
+  if (bytesRead === 0) {
+    await handle.close();
+    throw internal('the container process exited before it was started');
+  }
+  await Promise.all([
+    handle.close(),
+    unlink(fifo).catch((err: unknown) => {
+      if (!hasErrno(err, 'ENOENT')) throw err;
+    }),
+  ]);
   return true;
 }
 
