@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { hasErrno } from '../core/index.js';
 import {
+  processLauncherPid,
   runProcess,
   spawnDetached,
   startProcessLauncher,
@@ -82,3 +83,24 @@ for (const mode of ['here', 'launcher'] as const) {
     });
   });
 }
+
+describe('a launcher that dies', () => {
+  before(async () => {
+    await startProcessLauncher();
+  });
+  after(async () => {
+    await stopProcessLauncher();
+  });
+
+  it('fails the commands it was running and is started again for the next one', async () => {
+    const first = await processLauncherPid();
+    assert.ok(first !== undefined);
+    const running = runProcess('sleep', ['5']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(first, 'SIGKILL');
+    await assert.rejects(running, /the process launcher exited while running sleep/);
+    assert.equal((await runProcess('echo', ['again'])).stdout, 'again\n');
+    const second = await processLauncherPid();
+    assert.ok(second !== undefined && second !== first);
+  });
+});

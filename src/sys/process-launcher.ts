@@ -35,6 +35,7 @@ export interface SyncLines extends AsyncIterable<string> {
 type Handler = (answer: LauncherAnswer | undefined) => void;
 
 interface Connection {
+  pid: number | undefined;
   send(request: LauncherRequest): void;
   /** Calls `handler` with each answer to request `id`, and with undefined if the launcher dies. */
   listen(id: number, handler: Handler): void;
@@ -62,6 +63,11 @@ export async function stopProcessLauncher(): Promise<void> {
   (await current?.catch(() => undefined))?.close();
 }
 
+/** The launcher's pid while it runs (for diagnostics and tests). */
+export async function processLauncherPid(): Promise<number | undefined> {
+  return (await connection?.catch(() => undefined))?.pid;
+}
+
 function launcher(): Promise<Connection> | undefined {
   if (!enabled) return undefined;
   if (!connection) {
@@ -85,6 +91,7 @@ function connect(): Promise<Connection> {
   const answers = child.stdout as Readable & { ref(): void; unref(): void };
   // The launcher keeps this process alive only while an answer is awaited.
   const self: Connection = {
+    pid: child.pid,
     send: (request) => child.stdin?.write(`${JSON.stringify(request)}\n`),
     listen: (id, handler) => {
       handlers.set(id, handler);
@@ -97,8 +104,18 @@ function connect(): Promise<Connection> {
     close: () => child.stdin?.end(),
   };
   child.stdin?.on('error', () => undefined);
-  return new Promise((resolve, reject) => {
+  const connecting = new Promise<Connection>((resolve, reject) => {
     let ready = false;
+    let ended = false;
+    // The launcher is gone once it exits or its answers end, whichever is seen first.
+    const gone = (why: string) => {
+      if (ended) return;
+      ended = true;
+      if (connection === connecting) connection = undefined;
+      if (!ready) reject(internal(`the process launcher exited (${why})`));
+      for (const handler of handlers.values()) handler(undefined);
+      handlers.clear();
+    };
     const lines = createInterface({ input: answers, crlfDelay: Infinity });
     lines.on('line', (line) => {
       if (!ready) {
@@ -112,16 +129,11 @@ function connect(): Promise<Connection> {
       const answer = JSON.parse(line) as LauncherAnswer;
       handlers.get(answer.id)?.(answer);
     });
+    lines.on('close', () => gone('its output ended'));
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      void connection?.then((c) => {
-        if (c === self) connection = undefined;
-      });
-      if (!ready) reject(internal(`the process launcher exited (${code ?? signal})`));
-      for (const handler of handlers.values()) handler(undefined);
-      handlers.clear();
-    });
+    child.once('exit', (code, signal) => gone(String(code ?? signal)));
   });
+  return connecting;
 }
 
 function spawnError(answer: { code: string; message: string }): Error {
