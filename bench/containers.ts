@@ -4,7 +4,8 @@
  *   1. `docker run --rm --network none busybox true` beside `runc run` of a bundle made from
  *      the same image (its layers from `docker save`, `runc spec`'s config), interleaved, and
  *      the same run on the default bridge network (ratio to `--network none`);
- *   2. 50 × `docker run -d busybox sleep 300`, 8 at a time, then one `docker rm -f` of all;
+ *   2. 50 × `docker run -d busybox sleep 300`, 8 at a time (with `GET /_ping` round trips
+ *      meanwhile: how responsive the daemon stays), then one `docker rm -f` of all;
  *   3. the monitors' (conmon's) memory per running container, Pss and RSS;
  *   4. `docker logs` of a container that printed 200,000 lines, to /dev/null.
  * moord's exec root and the reference's runc root are each on a tmpfs, as /run is on a usual
@@ -15,6 +16,7 @@
  * and on SIGINT/SIGTERM. The host's load average is printed: other work skews every number.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -170,17 +172,43 @@ interface Fleet {
   startSeconds: number;
   removeSeconds: number;
   memory: Memory;
+  /** `GET /_ping` round trips (ms) while the containers start: is the daemon responsive? */
+  pingMs: number[];
+}
+
+/** Pings the daemon every 5 ms until `stop` resolves; returns the round trips (ms). */
+async function pingWhile(socketPath: string, stop: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void stop.finally(() => (done = true));
+  const times: number[] = [];
+  while (!done) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ socketPath, path: '/_ping' }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return times;
 }
 
 /** Starts COUNT sleeping containers PARALLEL at a time, measures their monitors, removes them. */
 async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> {
   const started = process.hrtime.bigint();
-  const ids = await pool(COUNT, PARALLEL, async (i) => {
+  const starting = pool(COUNT, PARALLEL, async (i) => {
     const r = await docker(['run', '-d', '--name', `bench-sleep-${i}`, 'busybox', 'sleep', '300']);
     must('docker run -d', r);
     return r.stdout.trim();
   });
+  const pinging = pingWhile(daemon.socket, starting);
+  const ids = await starting;
   const startSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const pingMs = await pinging;
   const running = await docker(['ps', '-q', '--no-trunc', '--filter', 'status=running']);
   const count = running.stdout.split('\n').filter((l) => l !== '').length;
   if (count !== COUNT) throw new Error(`${count} of ${COUNT} containers running`);
@@ -190,7 +218,7 @@ async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> 
   const removeSeconds = Number(process.hrtime.bigint() - removeStart) / 1e9;
   const left = await docker(['ps', '-aq']);
   if (left.stdout.trim() !== '') throw new Error(`rm -f left containers: ${left.stdout}`);
-  return { startSeconds, removeSeconds, memory };
+  return { startSeconds, removeSeconds, memory, pingMs };
 }
 
 /** Median seconds of `docker logs` (to /dev/null) of a container that printed LINES lines. */
@@ -330,6 +358,12 @@ async function printReport(results: Results): Promise<void> {
     ),
   ];
   for (const line of lines) console.log(line);
+  const pings = [...fleet.pingMs].sort((a, b) => a - b);
+  const at = (q: number) => ms((pings[Math.floor((pings.length - 1) * q)] ?? 0) / 1000);
+  console.log(
+    `  (GET /_ping during the ${COUNT} starts: median ${at(0.5)}, p95 ${at(0.95)}, ` +
+      `${pings.length} pings)`,
+  );
   console.log(
     `  (monitor Pss max ${mb(Math.max(...fleet.memory.pssKb))}; VmRSS median ${mb(rss)}, ` +
       `max ${mb(Math.max(...fleet.memory.rssKb))}; RSS counts shared libc pages in full)`,
