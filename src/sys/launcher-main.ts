@@ -110,7 +110,15 @@ function handle(request: LauncherRequest): void {
 const requests = createInterface({ input: process.stdin, crlfDelay: Infinity });
 requests.on('line', (line) => {
   if (line.trim() === '') return;
-  handle(JSON.parse(line) as LauncherRequest);
+  let request: LauncherRequest;
+  try {
+    request = JSON.parse(line) as LauncherRequest;
+  } catch (err) {
+    // Only moord writes here; a line that is not its JSON asks for nothing.
+    if (err instanceof SyntaxError) return;
+    throw err;
+  }
+  handle(request);
 });
 // moord went away: nothing more will be asked. Running commands finish on their own.
 requests.on('close', () => {

@@ -8,8 +8,8 @@ import { LAUNCHER_READY, type LauncherAnswer, type LauncherRequest } from './lau
 /**
  * Starting host commands. By default a command is spawned from this process; once the daemon
  * starts the process launcher (launcher-main.ts), commands are started there instead, so that
- * moord's event loop never waits on a fork (see DESIGN.md: spawn from a large heap costs
- * milliseconds). Both paths behave alike: same errors (errno codes kept), same output.
+ * moord's event loop never waits on a fork (spawn from a large heap costs milliseconds; see
+ * ARCHITECTURE.md). Both paths behave alike: same errors (errno codes kept), same output.
  */
 
 export interface ProcessOutput {
@@ -126,7 +126,14 @@ function connect(): Promise<Connection> {
         resolve(self);
         return;
       }
-      const answer = JSON.parse(line) as LauncherAnswer;
+      let answer: LauncherAnswer;
+      try {
+        answer = JSON.parse(line) as LauncherAnswer;
+      } catch (err) {
+        // Only the launcher writes here; a line that is not its JSON answers nobody.
+        if (err instanceof SyntaxError) return;
+        throw err;
+      }
       handlers.get(answer.id)?.(answer);
     });
     lines.on('close', () => gone('its output ended'));
