@@ -1,4 +1,4 @@
-import { invalidArgument, notFound } from '../core/index.js';
+import { invalidArgument, notFound, settleAll } from '../core/index.js';
 import type { ImageRecord } from '../images/index.js';
 import {
   type ArgInstruction,
@@ -91,9 +91,7 @@ export async function runDockerfile(
     running.set(index, promise);
     return promise;
   };
-  const results = await Promise.allSettled(plan.needed.map(start));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await settleAll(plan.needed.map(start));
   const unused = unusedBuildArgs(shared.args);
   if (unused.length > 0) {
     out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 
-import { conflict, invalidArgument } from '../core/index.js';
+import { conflict, invalidArgument, settleAll } from '../core/index.js';
 import { createLogPump, openLogDriver } from '../logging/index.js';
 import {
   type NamespaceSource,
@@ -205,7 +205,7 @@ export async function startContainer(
     // The process goes while its state is stored: a moord that dies in between adopts the
     // started container at its next start (start-adoption.ts). After a power failure the
     // container is not running whatever the record says: its running state is transient.
-    await allSettledOrThrow([ctx.store.save(record, { transient: true }), ctx.runc.start(id)]);
+    await settleAll([ctx.store.save(record, { transient: true }), ctx.runc.start(id)]);
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
@@ -213,12 +213,6 @@ export async function startContainer(
     await recordStartFailure(ctx, id, err);
     throw err;
   }
-}
-
-/** Waits for every promise, then throws the first failure, if any. */
-async function allSettledOrThrow(promises: Array<Promise<unknown>>): Promise<void> {
-  const failed = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /**

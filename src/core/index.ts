@@ -10,3 +10,4 @@ export * from './filter-args.js';
 export * from './cidr.js';
 export * from './path-exists.js';
 export { pathMatch } from './path-match.js';
+export { settleAll } from './settle-all.js';
