@@ -10,15 +10,27 @@ import { unmountRootfs } from './rootfs-mount.js';
 import { releaseMounts } from './container-mounts.js';
 import { publishContainerEvent, publishNetworkEvents } from './container-event.js';
 
-async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
+/**
+ * The number a monitor wrote to a file (an exit code, a pid) and when it wrote it; undefined
+ * when there is no such file. An unreadable number is NaN.
+ */
+export async function readStampedNumber(
+  path: string,
+): Promise<{ value: number; writtenNs: bigint } | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path, { bigint: true })]);
-    const code = Number.parseInt(text.trim(), 10);
-    return { code: Number.isNaN(code) ? 255 : code, at: rfc3339Nano(info.mtimeNs) };
+    return { value: Number.parseInt(text.trim(), 10), writtenNs: info.mtimeNs };
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) return undefined;
     throw err;
   }
+}
+
+async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
+  const written = await readStampedNumber(path);
+  if (!written) return undefined;
+  const code = Number.isNaN(written.value) ? 255 : written.value;
+  return { code, at: rfc3339Nano(written.writtenNs) };
 }
 
 /** Stops what runs beside a container's process: health checks, then the log pump (drained). */

@@ -1,10 +1,11 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 import { hasErrno, pathExists } from '../core/index.js';
 import { rfc3339Nano } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
 import { markRunning } from './container-state.js';
+import { readStampedNumber } from './container-exit.js';
 
 /** Whether `pid` is a live conmon process (not a recycled pid), for container `id` if given. */
 export async function isMonitor(pid: number, id?: string): Promise<boolean> {
@@ -19,14 +20,10 @@ export async function isMonitor(pid: number, id?: string): Promise<boolean> {
 }
 
 async function readPid(path: string): Promise<{ pid: number; writtenNs: bigint } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path, { bigint: true })]);
-    const pid = Number.parseInt(text, 10);
-    return pid > 0 ? { pid, writtenNs: info.mtimeNs } : undefined;
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
+  const written = await readStampedNumber(path);
+  return written && written.value > 0
+    ? { pid: written.value, writtenNs: written.writtenNs }
+    : undefined;
 }
 
 /**
