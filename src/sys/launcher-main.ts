@@ -3,18 +3,21 @@
  * moord's large heap blocks its event loop for milliseconds per command, and longer while the
  * new child waits for a CPU to exec; from this process it costs a fraction of that and blocks
  * nothing of moord's. It ends when its stdin closes (moord stopped or died); detached commands
- * (the monitors) live on. Imports nothing but Node's own modules, to stay small.
+ * (the monitors) live on. It loads nothing but Node's own modules and the two small modules
+ * of its own below, to stay small.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
+import { runCollecting, spawnWithSyncPipe } from './child-process-io.js';
 import {
   type DetachRequest,
   LAUNCHER_READY,
   type LauncherAnswer,
   type LauncherRequest,
   type RunRequest,
+  parseJsonLine,
 } from './launcher-protocol.js';
 
 const running = new Map<number, ChildProcess>();
@@ -31,63 +34,34 @@ function failed(id: number, err: Error): void {
 
 function run(request: RunRequest): void {
   const { id } = request;
-  const child = spawn(request.file, request.args, {
+  const { child, result } = runCollecting(request.file, request.args, {
     ...(request.cwd !== undefined ? { cwd: request.cwd } : {}),
-    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(request.input !== undefined ? { input: Buffer.from(request.input, 'base64') } : {}),
   });
   running.set(id, child);
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  let spawnError: Error | undefined;
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  // The command may exit before reading all of its input; its exit status tells what happened.
-  child.stdin.on('error', () => undefined);
-  let spawned = false;
-  child.once('spawn', () => (spawned = true));
-  // Only a command that never started is a failure; a kill that came too late is not.
-  child.on('error', (err) => {
-    if (!spawned) spawnError = err;
-  });
-  child.on('close', (code, signal) => {
-    running.delete(id);
-    if (spawnError) {
-      failed(id, spawnError);
-      return;
-    }
-    answer({
-      id,
-      type: 'exit',
-      code,
-      signal,
-      stdout: Buffer.concat(stdout).toString('utf8'),
-      stderr: Buffer.concat(stderr).toString('utf8'),
-    });
-  });
-  child.stdin.end(request.input !== undefined ? Buffer.from(request.input, 'base64') : '');
+  void result
+    .then(
+      (output) => answer({ id, type: 'exit', ...output }),
+      (err: Error) => failed(id, err),
+    )
+    .finally(() => running.delete(id));
 }
 
 function detach(request: DetachRequest): void {
   const { id } = request;
-  const child = spawn(request.file, request.args, {
-    cwd: request.cwd,
-    env: { ...process.env, ...request.env },
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
+  const { child, pipe } = spawnWithSyncPipe(
+    request.file,
+    request.args,
+    { cwd: request.cwd, env: request.env },
+    (line) => answer({ id, type: 'line', line }),
+    () => {
+      syncPipes.delete(id);
+      answer({ id, type: 'end' });
+    },
+  );
+  syncPipes.set(id, pipe);
   child.once('spawn', () => answer({ id, type: 'spawned' }));
   child.once('error', (err) => failed(id, err));
-  child.unref();
-  const pipe = child.stdio[3] as Readable | null;
-  if (!pipe) return;
-  syncPipes.set(id, pipe);
-  const lines = createInterface({ input: pipe, crlfDelay: Infinity });
-  lines.on('line', (line) => answer({ id, type: 'line', line }));
-  lines.on('close', () => {
-    syncPipes.delete(id);
-    answer({ id, type: 'end' });
-  });
-  pipe.on('error', () => undefined);
 }
 
 function handle(request: LauncherRequest): void {
@@ -110,15 +84,8 @@ function handle(request: LauncherRequest): void {
 const requests = createInterface({ input: process.stdin, crlfDelay: Infinity });
 requests.on('line', (line) => {
   if (line.trim() === '') return;
-  let request: LauncherRequest;
-  try {
-    request = JSON.parse(line) as LauncherRequest;
-  } catch (err) {
-    // Only moord writes here; a line that is not its JSON asks for nothing.
-    if (err instanceof SyntaxError) return;
-    throw err;
-  }
-  handle(request);
+  const request = parseJsonLine<LauncherRequest>(line);
+  if (request) handle(request);
 });
 // moord went away: nothing more will be asked. Running commands finish on their own.
 requests.on('close', () => {

@@ -60,3 +60,16 @@ export type LauncherAnswer =
 
 /** The launcher's first line, once it reads requests. */
 export const LAUNCHER_READY = 'ready';
+
+/**
+ * One line of the other side, parsed; undefined for a line that is not JSON (only moord and
+ * its launcher write on these pipes, so such a line asks and answers nothing).
+ */
+export function parseJsonLine<T>(line: string): T | undefined {
+  try {
+    return JSON.parse(line) as T;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}

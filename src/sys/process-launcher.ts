@@ -3,7 +3,19 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 import { internal } from '../core/index.js';
-import { LAUNCHER_READY, type LauncherAnswer, type LauncherRequest } from './launcher-protocol.js';
+import {
+  type CollectOptions,
+  type ProcessOutput,
+  abortReason,
+  runCollecting,
+  spawnWithSyncPipe,
+} from './child-process-io.js';
+import {
+  LAUNCHER_READY,
+  type LauncherAnswer,
+  type LauncherRequest,
+  parseJsonLine,
+} from './launcher-protocol.js';
 
 /**
  * Starting host commands. By default a command is spawned from this process; once the daemon
@@ -12,20 +24,7 @@ import { LAUNCHER_READY, type LauncherAnswer, type LauncherRequest } from './lau
  * ARCHITECTURE.md). Both paths behave alike: same errors (errno codes kept), same output.
  */
 
-export interface ProcessOutput {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface RunProcessOptions {
-  cwd?: string;
-  /** Written to the command's stdin (which is closed afterwards). */
-  input?: string | Buffer;
-  /** Aborting kills the command (SIGTERM) and rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+export type RunProcessOptions = CollectOptions;
 
 /** The lines a detached command writes on its fd 3, until it closes it or `release()`. */
 export interface SyncLines extends AsyncIterable<string> {
@@ -126,15 +125,8 @@ function connect(): Promise<Connection> {
         resolve(self);
         return;
       }
-      let answer: LauncherAnswer;
-      try {
-        answer = JSON.parse(line) as LauncherAnswer;
-      } catch (err) {
-        // Only the launcher writes here; a line that is not its JSON answers nobody.
-        if (err instanceof SyntaxError) return;
-        throw err;
-      }
-      handlers.get(answer.id)?.(answer);
+      const answer = parseJsonLine<LauncherAnswer>(line);
+      if (answer) handlers.get(answer.id)?.(answer);
     });
     lines.on('close', () => gone('its output ended'));
     child.once('error', reject);
@@ -147,12 +139,6 @@ function spawnError(answer: { code: string; message: string }): Error {
   return Object.assign(new Error(answer.message), { code: answer.code });
 }
 
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error
-    ? signal.reason
-    : new DOMException('This operation was aborted', 'AbortError');
-}
-
 /** Runs a command to completion. Rejects with the spawn error when it cannot start. */
 export async function runProcess(
   file: string,
@@ -160,7 +146,7 @@ export async function runProcess(
   options: RunProcessOptions = {},
 ): Promise<ProcessOutput> {
   const remote = launcher();
-  if (!remote) return runHere(file, args, options);
+  if (!remote) return runCollecting(file, args, options).result;
   const conn = await remote;
   const { signal } = options;
   if (signal?.aborted) throw abortReason(signal);
@@ -199,36 +185,6 @@ export async function runProcess(
   });
 }
 
-function runHere(
-  file: string,
-  args: readonly string[],
-  options: RunProcessOptions,
-): Promise<ProcessOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      signal: options.signal,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    // The command may exit before reading all of its input; its exit status tells what happened.
-    child.stdin.on('error', () => undefined);
-    child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
-    child.stdin.end(options.input ?? '');
-  });
-}
-
 /**
  * Starts a command in a session of its own with its stdio on /dev/null, as the parent of
  * nothing here (a monitor that daemonizes). Resolves once it started, with the lines it writes
@@ -242,18 +198,13 @@ export async function spawnDetached(
   const queue = lineQueue();
   const remote = launcher();
   if (!remote) {
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
-    child.unref();
-    const pipe = child.stdio[3] as Readable;
-    pipe.on('error', () => undefined);
-    const lines = createInterface({ input: pipe, crlfDelay: Infinity });
-    lines.on('line', (line) => queue.push(line));
-    lines.on('close', () => queue.end());
+    const { child, pipe } = spawnWithSyncPipe(
+      file,
+      args,
+      options,
+      (line) => queue.push(line),
+      () => queue.end(),
+    );
     await started(child);
     return Object.assign(queue.iterable, {
       release: () => {
