@@ -36,6 +36,11 @@ export interface LiveContainer {
   lastDelayMs?: number;
   /** Stops the health checker. */
   stopHealth?: () => void;
+  /**
+   * Set while `restart` stops the container: as Docker, that exit neither removes an
+   * AutoRemove container nor counts for the restart policy.
+   */
+  manualRestart?: boolean;
   /** Volumes acquired for the current run, released when it ends. */
   volumesHeld?: string[] | undefined;
 }

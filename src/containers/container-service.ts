@@ -162,10 +162,16 @@ export function bindContainerService(containers: Containers): ContainerService {
     async restart(ref, options) {
       const { id } = resolve(ref);
       const status = ctx.store.get(id)?.state.status;
-      if (status === 'running' || status === 'paused' || status === 'restarting') {
-        await stopContainer(ctx, id, options);
+      const live = ctx.liveOf(id);
+      live.manualRestart = true;
+      try {
+        if (status === 'running' || status === 'paused' || status === 'restarting') {
+          await stopContainer(ctx, id, options);
+        }
+        await service.start(id);
+      } finally {
+        live.manualRestart = undefined;
       }
-      await service.start(id);
       const restarted = ctx.store.get(id);
       if (restarted) publishContainerEvent(ctx, restarted, 'restart');
     },

@@ -31,7 +31,13 @@ import { writeEtcFiles } from './etc-files.js';
 import { releaseMounts, runtimeMounts } from './container-mounts.js';
 import { publishContainerEvent, publishNetworkEvents } from './container-event.js';
 import { type ProcessSetup, resolveProcess } from './process-setup.js';
-import { imageLowerDirs, mountRootfs, rootfsSpecMount, unmountRootfs } from './rootfs-mount.js';
+import {
+  imageLowerDirs,
+  mountRootfs,
+  rootfsSpecMount,
+  unmountRootfs,
+  volatileMarker,
+} from './rootfs-mount.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
 
 /** Docker's exit codes for a process the runtime could not start. */
@@ -100,7 +106,9 @@ export async function startContainer(
   const paths = ctx.pathsOf(record);
   const topLayer = ctx.images.images.get(record.imageId)?.topLayer;
   const lowerDirs = ctx.driver === 'vfs' ? [] : await imageLowerDirs(ctx, paths, topLayer);
-  const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs);
+  // A container removed at its exit has a writable layer that need not outlive a host crash.
+  const volatile = record.hostConfig.AutoRemove === true;
+  const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs, { volatile });
   if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
   // What does not depend on the process setup goes on beside it; each is awaited (settled)
   // before a failure is recorded, so that its clean-up sees all it did.
@@ -108,6 +116,9 @@ export async function startContainer(
     await Promise.all([
       rm(paths.exitFile, { force: true }),
       rm(paths.bundle, { recursive: true, force: true }),
+      // Left by an earlier volatile mount of this layer (`docker start` again): the layer is
+      // this container's own and is thrown away at its exit anyway.
+      ...(volatile ? [rm(volatileMarker(paths), { recursive: true, force: true })] : []),
     ]);
     await mkdir(paths.persist, { recursive: true, mode: 0o700 });
   })();

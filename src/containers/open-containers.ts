@@ -122,10 +122,14 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
   };
 
   const afterExit = async (id: string): Promise<void> => {
-    const record = await ctx.locks.run(id, () => recordExit(ctx, id, undefined, discard));
+    let restarting = false;
+    const record = await ctx.locks.run(id, () => {
+      restarting = ctx.liveOf(id).manualRestart === true;
+      return recordExit(ctx, id, undefined, restarting ? undefined : discard);
+    });
     if (!record) return;
     if (await scheduleRestart(ctx, record, (cid) => start(cid, true))) return;
-    if (record.hostConfig.AutoRemove) {
+    if (record.hostConfig.AutoRemove && !restarting) {
       await removeContainer(ctx, id, { force: true, volumes: true });
     }
   };

@@ -6,6 +6,7 @@ import {
   copyTree,
   isMountPoint,
   mountOverlay,
+  overlayVolatileSupported,
   plainOverlayMountData,
   unmount,
 } from '../sys/index.js';
@@ -60,21 +61,33 @@ export interface RootfsSpecMount {
  * container's last process, without a mount or unmount on the host. Undefined for vfs, and
  * for layer stacks whose mount data does not fit as absolute paths (those are mounted on the
  * host: `mountRootfs`).
+ *
+ * `volatile` (for containers removed when they exit) mounts with overlayfs's `volatile`: its
+ * unmount then does not sync the whole file system under the writable layer, which otherwise
+ * delays every exit. Such a layer does not survive a host crash; the kernel marks its work
+ * dir (`volatileMarker`) and refuses to mount it again until the mark is removed.
  */
 export function rootfsSpecMount(
   ctx: ContainerContext,
   paths: ContainerPaths,
   lowerDirs: readonly string[],
+  options: { volatile?: boolean } = {},
 ): RootfsSpecMount | undefined {
   if (ctx.driver === 'vfs') return undefined;
   const data = plainOverlayMountData({
     lowerDirs,
     upperDir: paths.upper,
     workDir: paths.work,
+    ...(options.volatile && overlayVolatileSupported() ? { extraOptions: ['volatile'] } : {}),
   });
   return data === undefined
     ? undefined
     : { type: 'overlay', source: 'overlay', options: data.split(',') };
+}
+
+/** What overlayfs leaves in a volatile mount's work dir; it must go before the next mount. */
+export function volatileMarker(paths: ContainerPaths): string {
+  return join(paths.work, 'work', 'incompat', 'volatile');
 }
 
 /** Mounts the container's root filesystem (overlay) on the host if it is not mounted yet. */

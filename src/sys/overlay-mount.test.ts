@@ -6,6 +6,7 @@ import {
   MAX_MOUNT_DATA,
   mountOverlay,
   overlayMountData,
+  overlayVolatileSupported,
   shortOverlayDirs,
 } from './overlay-mount.js';
 
@@ -35,6 +36,14 @@ describe('overlay mount data', () => {
     assert.deepEqual(short.links[0], { name: '0', target: lowerDirs[0] });
     assert.deepEqual(short.links.at(-1), { name: 'w', target: '/work' });
   });
+});
+
+test('the volatile option is known from Linux 5.10 on', () => {
+  assert.equal(overlayVolatileSupported('6.18.44-fc-v669'), true);
+  assert.equal(overlayVolatileSupported('5.10.0-28-amd64'), true);
+  assert.equal(overlayVolatileSupported('5.4.0-150-generic'), false);
+  assert.equal(overlayVolatileSupported('4.19.0'), false);
+  assert.equal(overlayVolatileSupported('unknown'), false);
 });
 
 describe('mountOverlay validation (before anything runs)', () => {

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { invalidArgument } from '../core/index.js';
@@ -32,6 +32,14 @@ interface OverlayDirs {
   upperDir?: string | undefined;
   workDir?: string | undefined;
   extraOptions?: readonly string[] | undefined;
+}
+
+/** True if the kernel's overlayfs knows the `volatile` option (Linux 5.10 and later). */
+export function overlayVolatileSupported(kernelRelease = release()): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(kernelRelease);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 5 || (major === 5 && minor >= 10);
 }
 
 /** The mount data string for the given directories, as passed to mount(2). */

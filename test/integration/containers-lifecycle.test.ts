@@ -49,6 +49,27 @@ describe('container lifecycle with the docker CLI', { skip: !isRoot && 'needs ro
     assert.equal(left.stdout, '');
   });
 
+  test('an --rm container has a volatile layer, survives docker restart and goes at its exit', async () => {
+    const rootMount = (name: string) =>
+      docker(['exec', name, 'sh', '-c', "grep '^overlay / ' /proc/mounts"]);
+    const kept = await docker(['run', '-d', '--name', 'kept', 'busybox', 'sleep', '60']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.doesNotMatch((await rootMount('kept')).stdout, /volatile/);
+    assert.equal((await docker(['rm', '-f', 'kept'])).code, 0);
+
+    const rm = await docker(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'sleep', '60']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match((await rootMount('gone')).stdout, /volatile/);
+    // As Docker: a manual restart keeps an --rm container, and its layer mounts again.
+    const restart = await docker(['restart', '-t', '0', 'gone']);
+    assert.equal(restart.code, 0, restart.stderr);
+    assert.match((await rootMount('gone')).stdout, /volatile/);
+    const state = await docker(['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'gone']);
+    assert.equal(state.stdout.trim(), 'running 0');
+    assert.equal((await docker(['stop', '-t', '0', 'gone'])).code, 0);
+    await until(async () => (await docker(['ps', '-aq', '--filter', 'name=gone'])).stdout === '');
+  });
+
   test('a command that cannot be executed ends with 127 and Docker-style message', async () => {
     const r = await docker(['run', '--rm', 'busybox', 'nosuchcmd']);
     assert.equal(r.code, 127, r.stderr);
