@@ -77,6 +77,18 @@ interface SyncMessage {
   message?: string;
 }
 
+/**
+ * conmon's whole environment: where to find programs and its sync pipe. It outlives moord and
+ * passes its environment on to runc: nothing of moord's (a locale to load at each start, a
+ * service manager's NOTIFY_SOCKET) goes with it.
+ */
+function monitorEnvironment(): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    _OCI_SYNCPIPE: '3',
+  };
+}
+
 function conmonArgs(spec: MonitorSpec): string[] {
   const args = [
     '--api-version',
@@ -104,6 +116,9 @@ function conmonArgs(spec: MonitorSpec): string[] {
     '--log-level',
     'error',
     '--syslog',
+    // The log is read back by moord, not relied on across a power loss: Docker does not fsync
+    // container logs either, and conmon's fsync would delay the exit file after every exit.
+    '--no-sync-log',
   ];
   if (spec.persistDir !== undefined) args.push('--persist-dir', spec.persistDir);
   if (spec.terminal) args.push('-t');
@@ -137,7 +152,7 @@ export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> 
     sync = await spawnDetached(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
       // conmon also writes an `oom` file into its working directory: keep it in the bundle.
       cwd: spec.bundle,
-      env: { _OCI_SYNCPIPE: '3' },
+      env: monitorEnvironment(),
     });
   } catch (err) {
     throw hasErrno(err, 'ENOENT')

@@ -93,7 +93,7 @@ export function spawnWithSyncPipe(
 ): { child: ChildProcess; pipe: Readable } {
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: options.env,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     detached: true,
   });

@@ -25,7 +25,7 @@ export interface DetachRequest {
   file: string;
   args: string[];
   cwd: string;
-  /** Added to the launcher's environment. */
+  /** The command's whole environment (nothing is inherited). */
   env: Record<string, string>;
 }
 

@@ -187,8 +187,9 @@ export async function runProcess(
 
 /**
  * Starts a command in a session of its own with its stdio on /dev/null, as the parent of
- * nothing here (a monitor that daemonizes). Resolves once it started, with the lines it writes
- * on fd 3; rejects with the spawn error when it cannot start.
+ * nothing here (a monitor that daemonizes). `env` is its whole environment: a command that
+ * outlives moord inherits nothing of moord's. Resolves once it started, with the lines it
+ * writes on fd 3; rejects with the spawn error when it cannot start.
  */
 export async function spawnDetached(
   file: string,
