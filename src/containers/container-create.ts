@@ -177,7 +177,7 @@ export async function createContainer(
     if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
     await mkdir(paths.dir, { recursive: true, mode: 0o710 });
     await prepareRootfs(ctx, paths, image.topLayer);
-    await ctx.store.save(record);
+    await ctx.store.save(record, { fresh: true });
     publishContainerEvent(ctx, record, 'create');
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {

@@ -1,7 +1,7 @@
-import { type FSWatcher, watch } from 'node:fs';
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { type FSWatcher, existsSync, readFileSync, statSync, watch } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 
-import { hasErrno, pathExists } from '../core/index.js';
+import { hasErrno } from '../core/index.js';
 import { rfc3339Nano } from '../oci/index.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
@@ -12,13 +12,13 @@ import { publishContainerEvent, publishNetworkEvents } from './container-event.j
 
 /**
  * The number a monitor wrote to a file (an exit code, a pid) and when it wrote it; undefined
- * when there is no such file. An unreadable number is NaN.
+ * when there is no such file. An unreadable number is NaN. These are a few bytes on the exec
+ * root (a tmpfs on a usual host), on the way to answering a waiting client: read at once.
  */
-export async function readStampedNumber(
-  path: string,
-): Promise<{ value: number; writtenNs: bigint } | undefined> {
+export function readStampedNumber(path: string): { value: number; writtenNs: bigint } | undefined {
   try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path, { bigint: true })]);
+    const text = readFileSync(path, 'utf8');
+    const info = statSync(path, { bigint: true });
     return { value: Number.parseInt(text.trim(), 10), writtenNs: info.mtimeNs };
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) return undefined;
@@ -26,8 +26,8 @@ export async function readStampedNumber(
   }
 }
 
-async function readExitFile(path: string): Promise<{ code: number; at: string } | undefined> {
-  const written = await readStampedNumber(path);
+function readExitFile(path: string): { code: number; at: string } | undefined {
+  const written = readStampedNumber(path);
   if (!written) return undefined;
   const code = Number.isNaN(written.value) ? 255 : written.value;
   return { code, at: rfc3339Nano(written.writtenNs) };
@@ -67,10 +67,8 @@ export async function recordExit(
   }
   const status = record.state.status;
   if (status !== 'running' && status !== 'paused') return undefined;
-  const [written, oomKilled] = await Promise.all([
-    readExitFile(paths.exitFile),
-    pathExists(`${paths.persist}/oom`),
-  ]);
+  const written = readExitFile(paths.exitFile);
+  const oomKilled = existsSync(`${paths.persist}/oom`);
   const exit = written ?? fallback;
   if (!exit) return undefined;
   await stopLiveParts(ctx, id);

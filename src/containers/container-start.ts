@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 import { conflict, invalidArgument, settleAll } from '../core/index.js';
 import { createLogPump, openLogDriver } from '../logging/index.js';
@@ -111,17 +112,18 @@ export async function startContainer(
   const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs, { volatile });
   if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
   // What does not depend on the process setup goes on beside it; each is awaited (settled)
-  // before a failure is recorded, so that its clean-up sees all it did.
-  const bundleReady = (async () => {
-    await Promise.all([
-      rm(paths.exitFile, { force: true }),
-      rm(paths.bundle, { recursive: true, force: true }),
-      // Left by an earlier volatile mount of this layer (`docker start` again): the layer is
-      // this container's own and is thrown away at its exit anyway.
-      ...(volatile ? [rm(volatileMarker(paths), { recursive: true, force: true })] : []),
-    ]);
-    await mkdir(paths.persist, { recursive: true, mode: 0o700 });
-  })();
+  // before a failure is recorded, so that its clean-up sees all it did. The bundle is a few
+  // small files on the exec root (a tmpfs on a usual host): made at once, without a round trip
+  // through the thread pool for each.
+  const bundleReady = new Promise<void>((resolve) => {
+    rmSync(paths.exitFile, { force: true });
+    rmSync(paths.bundle, { recursive: true, force: true });
+    // Left by an earlier volatile mount of this layer (`docker start` again): the layer is
+    // this container's own and is thrown away at its exit anyway.
+    if (volatile) rmSync(volatileMarker(paths), { recursive: true, force: true });
+    mkdirSync(paths.persist, { recursive: true, mode: 0o700 });
+    resolve();
+  });
   const networksReady = joinNetworks(ctx, record, paths);
   // The log pump starts beside the monitor (it reads the monitor's log from where it left
   // off, so it misses nothing), and is running before the process is let go.
@@ -164,7 +166,7 @@ export async function startContainer(
       throw invalidArgument('--init: no init binary found (install the tini package)');
     }
     await bundleReady;
-    await writeFile(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
+    writeFileSync(`${paths.bundle}/config.json`, serializeRuntimeSpec(spec));
     const attachments = await networksReady;
     const pump = ensureLogPump(ctx, record, paths);
     pumpReady = pump;
@@ -309,7 +311,7 @@ async function joinNetworks(
     : [];
   const first = attachments[0];
   const links = first ? linkedHosts(ctx, record) : [];
-  await writeEtcFiles(paths, {
+  writeEtcFiles(paths, {
     ...(links.length > 0 ? { links } : {}),
     hostname: record.config.Hostname ?? '',
     domainname: record.config.Domainname ?? '',

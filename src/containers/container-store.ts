@@ -37,8 +37,11 @@ export interface ContainerStore {
   /**
    * Stores the record (memory and disk). `transient`: a state a power failure ends anyway (a
    * container running): its directory is not synced, so that change alone may be lost then.
+   * `fresh`: the first record, in a directory made just now: syncing that directory would not
+   * make the directory itself durable, so, as dockerd at create, only the record's data is
+   * synced.
    */
-  save(record: ContainerRecord, options?: { transient?: boolean }): Promise<void>;
+  save(record: ContainerRecord, options?: { transient?: boolean; fresh?: boolean }): Promise<void>;
   /** Forgets the record (memory only): the container is gone for clients. */
   forget(id: string): void;
   /** Forgets the record and deletes its directory (its files in the background). */
@@ -116,7 +119,7 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
     async save(record, options = {}) {
       // The directory is made at create; a record removed meanwhile is not brought back.
       await writeFileAtomic(join(dirOf(record.id), RECORD_FILE), JSON.stringify(record), 0o600, {
-        syncDirectory: options.transient !== true,
+        syncDirectory: options.transient !== true && options.fresh !== true,
       });
       records.set(record.id, record);
       names.set(record.name, record.id);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import type { HostConfig } from '../api-types/index.js';
-import { hasErrno, invalidArgument, writeFileReplace } from '../core/index.js';
+import { hasErrno, invalidArgument } from '../core/index.js';
 import type { ContainerPaths } from './container-paths.js';
 
 const DEFAULT_HOSTS = [
@@ -57,8 +57,8 @@ export function resolvConfValues(text: string, key: string): string[] {
 }
 
 /** The host's nameservers (from /etc/resolv.conf; none without one). */
-export async function hostNameservers(): Promise<string[]> {
-  return resolvConfValues(await readHostFile('/etc/resolv.conf'), 'nameserver');
+export function hostNameservers(): Promise<string[]> {
+  return Promise.resolve(resolvConfValues(readHostFile('/etc/resolv.conf'), 'nameserver'));
 }
 
 /**
@@ -89,17 +89,22 @@ export function resolvConf(
   return out.join('\n') + '\n';
 }
 
-async function readHostFile(path: string): Promise<string> {
+/** A small file of the host's /etc (in the page cache): read at once. */
+function readHostFile(path: string): string {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (hasErrno(err, 'ENOENT')) return '';
     throw err;
   }
 }
 
-/** Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of a container. */
-export async function writeEtcFiles(
+/**
+ * Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of a container, before its process
+ * starts (nothing reads them then). They are rewritten in place: the same files (inodes) from
+ * start to start, made again at each start, so neither a temp file nor a rename is needed.
+ */
+export function writeEtcFiles(
   paths: ContainerPaths,
   options: {
     hostname: string;
@@ -109,12 +114,12 @@ export async function writeEtcFiles(
     embeddedDns?: string;
     links?: ReadonlyArray<{ ip: string; names: readonly string[] }>;
   },
-): Promise<void> {
+): void {
   const hostNetwork = options.hostConfig.NetworkMode === 'host';
-  const hostResolv = await readHostFile('/etc/resolv.conf');
+  const hostResolv = readHostFile('/etc/resolv.conf');
   const extraHosts = options.hostConfig.ExtraHosts ?? [];
   const hosts = hostNetwork
-    ? (await readHostFile('/etc/hosts')) +
+    ? readHostFile('/etc/hosts') +
       extraHostLines(extraHosts)
         .map((l) => `${l}\n`)
         .join('')
@@ -125,12 +130,10 @@ export async function writeEtcFiles(
         ...(options.ip ? { ip: options.ip } : {}),
         ...(options.links ? { links: options.links } : {}),
       });
-  await Promise.all([
-    writeFileReplace(paths.hostname, `${options.hostname}\n`),
-    writeFileReplace(paths.hosts, hosts),
-    writeFileReplace(
-      paths.resolvConf,
-      resolvConf(hostResolv, options.hostConfig, hostNetwork, options.embeddedDns),
-    ),
-  ]);
+  writeFileSync(paths.hostname, `${options.hostname}\n`);
+  writeFileSync(paths.hosts, hosts);
+  writeFileSync(
+    paths.resolvConf,
+    resolvConf(hostResolv, options.hostConfig, hostNetwork, options.embeddedDns),
+  );
 }

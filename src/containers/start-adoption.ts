@@ -19,8 +19,8 @@ export async function isMonitor(pid: number, id?: string): Promise<boolean> {
   }
 }
 
-async function readPid(path: string): Promise<{ pid: number; writtenNs: bigint } | undefined> {
-  const written = await readStampedNumber(path);
+function readPid(path: string): { pid: number; writtenNs: bigint } | undefined {
+  const written = readStampedNumber(path);
   return written && written.value > 0
     ? { pid: written.value, writtenNs: written.writtenNs }
     : undefined;
@@ -40,10 +40,8 @@ export async function adoptUnrecordedStart(
   record: ContainerRecord,
 ): Promise<ContainerRecord | undefined> {
   const paths = ctx.pathsOf(record);
-  const [monitor, init] = await Promise.all([
-    readPid(paths.monitorPidFile),
-    readPid(paths.pidFile),
-  ]);
+  const monitor = readPid(paths.monitorPidFile);
+  const init = readPid(paths.pidFile);
   if (!monitor || !init) return undefined;
   if (await ctx.runc.awaitingStart(record.id)) {
     await ctx.runc.delete(record.id, true);

@@ -133,11 +133,25 @@ export async function openLayerStore(options: {
 
   const layerDir = (chainId: Digest): string => join(driverDir, digestHex(chainId));
 
+  /**
+   * Layer records read or committed so far. A record never changes once its layer is in place
+   * and the daemon is the only writer (its instance lock), so it is read from disk once; a
+   * removal forgets it.
+   */
+  const known = new Map<Digest, Layer>();
+  /** Counts removals: a read that a removal overtook is not remembered. */
+  let removals = 0;
+
   async function get(chainId: Digest): Promise<Layer | undefined> {
     if (!isDigest(chainId)) return undefined;
+    const cached = known.get(chainId);
+    if (cached) return cached;
     const path = join(layerDir(chainId), LAYER_FILE);
+    const removalsBefore = removals;
     try {
-      return parseLayerRecord(await readFile(path, 'utf8'), path);
+      const layer = Object.freeze(parseLayerRecord(await readFile(path, 'utf8'), path));
+      if (removals === removalsBefore) known.set(chainId, layer);
+      return layer;
     } catch (err) {
       if (hasErrno(err, 'ENOENT')) return undefined;
       throw err;
@@ -268,6 +282,8 @@ export async function openLayerStore(options: {
           throw conflict(`layer ${chainId} is in use by ${user}`);
         }
         const target = join(tmpDir, `remove-${randomBytes(8).toString('hex')}`);
+        removals++;
+        known.delete(chainId);
         await rename(layerDir(chainId), target);
         await syncDir(driverDir);
         return target;
