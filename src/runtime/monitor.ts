@@ -78,13 +78,16 @@ interface SyncMessage {
 }
 
 /**
- * conmon's whole environment: where to find programs and its sync pipe. It outlives moord and
- * passes its environment on to runc: nothing of moord's (a locale to load at each start, a
- * service manager's NOTIFY_SOCKET) goes with it.
+ * conmon's whole environment: where to find programs, a fixed UTF-8 locale and its sync pipe.
+ * It outlives moord and passes its environment on to runc: nothing of moord's (a service
+ * manager's NOTIFY_SOCKET, whatever else moord was started with) goes with it. Without a
+ * UTF-8 locale glib converts file names through iconv, which costs each monitor some
+ * 0.5 MB more of resident memory.
  */
 function monitorEnvironment(): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    LC_ALL: 'C.UTF-8',
     _OCI_SYNCPIPE: '3',
   };
 }
