@@ -175,7 +175,8 @@ export async function createContainer(
     };
     const paths = ctx.pathsOf(record);
     if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
-    await mkdir(paths.dir, { recursive: true, mode: 0o710 });
+    // The store's directory exists: one mkdir, not the recursive walk.
+    await mkdir(paths.dir, { mode: 0o710 });
     await prepareRootfs(ctx, paths, image.topLayer);
     await ctx.store.save(record, { fresh: true });
     publishContainerEvent(ctx, record, 'create');

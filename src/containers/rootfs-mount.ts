@@ -28,10 +28,9 @@ export async function prepareRootfs(
     if (lower[0] !== undefined) await copyTree(lower[0], paths.rootfs);
     return;
   }
+  // In the container's directory, made just before: one mkdir each.
   await Promise.all(
-    [paths.upper, paths.work, paths.rootfs].map((dir) =>
-      mkdir(dir, { recursive: true, mode: 0o755 }),
-    ),
+    [paths.upper, paths.work, paths.rootfs].map((dir) => mkdir(dir, { mode: 0o755 })),
   );
 }
 
