@@ -4,7 +4,7 @@ import type { VolumeService } from '../volumes/index.js';
 import type { PublishEvent } from '../events/index.js';
 import type { Images } from '../images/index.js';
 import type { LogPump } from '../logging/index.js';
-import type { Runc } from '../runtime/index.js';
+import type { PreparedMonitor, Runc } from '../runtime/index.js';
 import type { CgroupLayout } from '../sys/index.js';
 import type { ContainerLifecycle, KeyedLocks, LifecycleRegistry } from './container-events.js';
 import type { ContainerPaths, EngineDirs } from './container-paths.js';
@@ -41,6 +41,8 @@ export interface LiveContainer {
    * AutoRemove container nor counts for the restart policy.
    */
   manualRestart?: boolean;
+  /** A monitor started ahead for the first start (container-start.ts: prepareFirstStart). */
+  preparedStart?: { monitor: Promise<PreparedMonitor>; timer: NodeJS.Timeout } | undefined;
   /** Volumes acquired for the current run, released when it ends. */
   volumesHeld?: string[] | undefined;
 }

@@ -21,6 +21,7 @@ import { blkioDevicePaths, checkResources } from './resource-checks.js';
 import { blockDeviceNumbers } from '../sys/index.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
+import { prepareFirstStart } from './prepared-start.js';
 
 /** As Docker: containers without a network mode are on the default `bridge` network. */
 const DEFAULT_NETWORK_MODE = 'bridge';
@@ -179,6 +180,7 @@ export async function createContainer(
     await mkdir(paths.dir, { mode: 0o710 });
     await prepareRootfs(ctx, paths, image.topLayer);
     await ctx.store.save(record, { fresh: true });
+    prepareFirstStart(ctx, record);
     publishContainerEvent(ctx, record, 'create');
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {

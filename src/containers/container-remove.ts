@@ -8,6 +8,7 @@ import { killContainer, waitForExit } from './container-stop.js';
 import { unmountRootfs } from './rootfs-mount.js';
 import { releaseMounts } from './container-mounts.js';
 import { publishContainerEvent } from './container-event.js';
+import { cancelPreparedStart } from './prepared-start.js';
 
 /**
  * Docker's rm: a running container needs `force` (then it is killed first). The record goes
@@ -53,6 +54,7 @@ export async function discardContainer(
 ): Promise<void> {
   const { id } = record;
   const paths = ctx.pathsOf(record);
+  cancelPreparedStart(ctx, id);
   await stopLiveParts(ctx, id);
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);

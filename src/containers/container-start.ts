@@ -7,7 +7,6 @@ import {
   type NamespaceSource,
   RuntimeStartError,
   buildRuntimeSpec,
-  launchMonitor,
   reopenMonitorLog,
   serializeRuntimeSpec,
 } from '../runtime/index.js';
@@ -39,6 +38,7 @@ import {
   unmountRootfs,
   volatileMarker,
 } from './rootfs-mount.js';
+import { monitorSpecOf, startMonitor, takePreparedStart } from './prepared-start.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
 
 /** Docker's exit codes for a process the runtime could not start. */
@@ -111,13 +111,15 @@ export async function startContainer(
   const volatile = record.hostConfig.AutoRemove === true;
   const rootfsMount = rootfsSpecMount(ctx, paths, lowerDirs, { volatile });
   if (!rootfsMount) await mountRootfs(ctx, paths, topLayer);
+  // The monitor started ahead at create, waiting in the bundle: the bundle stays.
+  let prepared = takePreparedStart(ctx, id);
   // What does not depend on the process setup goes on beside it; each is awaited (settled)
   // before a failure is recorded, so that its clean-up sees all it did. The bundle is a few
   // small files on the exec root (a tmpfs on a usual host): made at once, without a round trip
   // through the thread pool for each.
   const bundleReady = new Promise<void>((resolve) => {
     rmSync(paths.exitFile, { force: true });
-    rmSync(paths.bundle, { recursive: true, force: true });
+    if (!prepared) rmSync(paths.bundle, { recursive: true, force: true });
     // Left by an earlier volatile mount of this layer (`docker start` again): the layer is
     // this container's own and is thrown away at its exit anyway.
     if (volatile) rmSync(volatileMarker(paths), { recursive: true, force: true });
@@ -173,25 +175,9 @@ export async function startContainer(
     pump.catch(() => undefined);
     let started;
     try {
-      started = await launchMonitor({
-        id,
-        uuid: paths.uuid,
-        bundle: paths.bundle,
-        logPath: paths.monitorLog,
-        exitDir: ctx.dirs.exits,
-        persistDir: paths.persist,
-        socketDir: ctx.dirs.sockets,
-        pidFile: paths.pidFile,
-        monitorPidFile: paths.monitorPidFile,
-        terminal: record.config.Tty === true,
-        stdin: record.config.OpenStdin === true,
-        // As Docker: the end of the attached input closes stdin only for StdinOnce without a
-        // TTY; a terminal stays usable after a detach.
-        leaveStdinOpen:
-          record.config.OpenStdin === true &&
-          (record.config.StdinOnce !== true || record.config.Tty === true),
-        runtime: { binary: ctx.runc.binary, root: ctx.runc.root },
-      });
+      const ahead = prepared;
+      prepared = undefined;
+      started = await startMonitor(monitorSpecOf(ctx, record, paths), ahead);
     } catch (err) {
       await (await pump.catch(() => undefined))?.stop();
       ctx.liveOf(id).pump = undefined;
@@ -222,6 +208,10 @@ export async function startContainer(
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
+    void prepared?.then(
+      (m) => m.cancel(),
+      () => undefined,
+    );
     await settled();
     await recordStartFailure(ctx, id, err);
     throw err;

@@ -25,6 +25,7 @@ import type { ContainerRecord } from './container-record.js';
 import { openContainerStore } from './container-store.js';
 import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
+import { cancelPreparedStart } from './prepared-start.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
 import type { PublishEvent } from '../events/index.js';
@@ -192,6 +193,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
       ctx.shuttingDown = true;
       watcher.close();
       for (const [id, entry] of live) {
+        cancelPreparedStart(ctx, id);
         if (entry.restartTimer) clearTimeout(entry.restartTimer);
         entry.stopHealth?.();
         if (entry.pump) await entry.pump.stop();

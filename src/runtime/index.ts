@@ -4,10 +4,11 @@ export {
   RuntimeStartError,
   attachSocketPath,
   launchMonitor,
+  prepareMonitor,
   reopenMonitorLog,
   resizeTerminal,
 } from './monitor.js';
-export type { MonitorSpec, MonitorStarted } from './monitor.js';
+export type { MonitorSpec, MonitorStarted, PreparedMonitor } from './monitor.js';
 export { openStdinFeed } from './stdin-feed.js';
 export type { StdinFeed } from './stdin-feed.js';
 

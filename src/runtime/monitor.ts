@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { hasErrno, internal, unavailable } from '../core/index.js';
-import { spawnDetached } from '../sys/index.js';
+import { type SyncLines, spawnDetached } from '../sys/index.js';
 
 /**
  * The per-container monitor: conmon. It runs `runc create` (or `runc exec`), becomes the parent
@@ -84,11 +84,12 @@ interface SyncMessage {
  * UTF-8 locale glib converts file names through iconv, which costs each monitor some
  * 0.5 MB more of resident memory.
  */
-function monitorEnvironment(): Record<string, string> {
+function monitorEnvironment(startPipe: boolean): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     LC_ALL: 'C.UTF-8',
     _OCI_SYNCPIPE: '3',
+    ...(startPipe ? { _OCI_STARTPIPE: '4' } : {}),
   };
 }
 
@@ -150,18 +151,55 @@ function readPidFile(path: string): number {
  * the process's pid; throws RuntimeStartError with the runtime's message when it failed.
  */
 export async function launchMonitor(spec: MonitorSpec): Promise<MonitorStarted> {
-  let sync;
+  return awaitProcess(spec, await spawnMonitor(spec, false));
+}
+
+/** A monitor started ahead, waiting at its start pipe until `start()`. */
+export interface PreparedMonitor {
+  /** Lets it go on: as launchMonitor from there. */
+  start(): Promise<MonitorStarted>;
+  /** Ends it where it waits: nothing else ran yet. */
+  cancel(): void;
+}
+
+/**
+ * Starts conmon for a container's next start ahead of it (`_OCI_STARTPIPE`): it loads and
+ * reads its arguments, then waits before anything else (no fork, no runtime). `start()` lets
+ * it go on to `runc create`. If moord goes away instead, the pipe closes and conmon goes on
+ * without a config.json in the bundle: runc fails and conmon ends, and the container stays as
+ * it was (created).
+ */
+export async function prepareMonitor(spec: MonitorSpec): Promise<PreparedMonitor> {
+  const sync = await spawnMonitor(spec, true);
+  return {
+    start: () => {
+      sync.go();
+      return awaitProcess(spec, sync);
+    },
+    cancel: () => {
+      sync.kill();
+      sync.release();
+    },
+  };
+}
+
+async function spawnMonitor(spec: MonitorSpec, startPipe: boolean): Promise<SyncLines> {
   try {
-    sync = await spawnDetached(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
+    return await spawnDetached(spec.conmonBinary ?? 'conmon', conmonArgs(spec), {
       // conmon also writes an `oom` file into its working directory: keep it in the bundle.
       cwd: spec.bundle,
-      env: monitorEnvironment(),
+      env: monitorEnvironment(startPipe),
+      ...(startPipe ? { startPipe: true } : {}),
     });
   } catch (err) {
     throw hasErrno(err, 'ENOENT')
       ? unavailable('conmon not found (install the conmon package)', err)
       : err;
   }
+}
+
+/** Waits for conmon's report of the process (its pid, or the runtime's failure). */
+async function awaitProcess(spec: MonitorSpec, sync: SyncLines): Promise<MonitorStarted> {
   const lines = sync[Symbol.asyncIterator]();
   const next = async (): Promise<SyncMessage | undefined> => {
     for (;;) {

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessOutput {
   code: number | null;
@@ -82,26 +82,30 @@ export function runCollecting(
 /**
  * Starts a command in a session of its own, its stdio on /dev/null and a pipe on fd 3 whose
  * lines go to `onLine`, then `onEnd` once it is closed (by the command, or by destroying
- * `pipe`). The caller learns of the start from `child`'s `spawn` and `error` events.
+ * `pipe`). With `startPipe`, fd 4 is a pipe the command waits on before it goes on (conmon's
+ * start pipe): `go` writes to it and closes it. The caller learns of the start from `child`'s
+ * `spawn` and `error` events.
  */
 export function spawnWithSyncPipe(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; startPipe?: boolean },
   onLine: (line: string) => void,
   onEnd: () => void,
-): { child: ChildProcess; pipe: Readable } {
+): { child: ChildProcess; pipe: Readable; start: Writable | undefined; go: () => void } {
   const child = spawn(file, args, {
     cwd: options.cwd,
     env: options.env,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe', ...(options.startPipe ? ['pipe' as const] : [])],
     detached: true,
   });
   child.unref();
   const pipe = child.stdio[3] as Readable;
   pipe.on('error', () => undefined);
+  const start = options.startPipe ? (child.stdio[4] as Writable) : undefined;
+  start?.on('error', () => undefined);
   const lines = createInterface({ input: pipe, crlfDelay: Infinity });
   lines.on('line', onLine);
   lines.on('close', onEnd);
-  return { child, pipe };
+  return { child, pipe, start, go: () => start?.end('0') };
 }

@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 import { runCollecting, spawnWithSyncPipe } from './child-process-io.js';
 import {
@@ -21,7 +21,11 @@ import {
 } from './launcher-protocol.js';
 
 const running = new Map<number, ChildProcess>();
-const syncPipes = new Map<number, Readable>();
+/** Detached commands while their fd 3 is open: the pipe, and how to let them go on. */
+const detached = new Map<
+  number,
+  { child: ChildProcess; pipe: Readable; start: Writable | undefined; go: () => void }
+>();
 
 function answer(message: LauncherAnswer): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -49,17 +53,22 @@ function run(request: RunRequest): void {
 
 function detach(request: DetachRequest): void {
   const { id } = request;
-  const { child, pipe } = spawnWithSyncPipe(
+  const started = spawnWithSyncPipe(
     request.file,
     request.args,
-    { cwd: request.cwd, env: request.env },
+    {
+      cwd: request.cwd,
+      env: request.env,
+      ...(request.startPipe ? { startPipe: true } : {}),
+    },
     (line) => answer({ id, type: 'line', line }),
     () => {
-      syncPipes.delete(id);
+      detached.delete(id);
       answer({ id, type: 'end' });
     },
   );
-  syncPipes.set(id, pipe);
+  const { child } = started;
+  detached.set(id, started);
   child.once('spawn', () => answer({ id, type: 'spawned' }));
   child.once('error', (err) => failed(id, err));
 }
@@ -72,11 +81,14 @@ function handle(request: LauncherRequest): void {
     case 'detach':
       detach(request);
       return;
+    case 'go':
+      detached.get(request.id)?.go();
+      return;
     case 'kill':
-      running.get(request.id)?.kill(request.signal);
+      (running.get(request.id) ?? detached.get(request.id)?.child)?.kill(request.signal);
       return;
     case 'release':
-      syncPipes.get(request.id)?.destroy();
+      detached.get(request.id)?.pipe.destroy();
       return;
   }
 }
@@ -87,9 +99,13 @@ requests.on('line', (line) => {
   const request = parseJsonLine<LauncherRequest>(line);
   if (request) handle(request);
 });
-// moord went away: nothing more will be asked. Running commands finish on their own.
+// moord went away: nothing more will be asked. Running commands finish on their own; one
+// still waiting at its start pipe sees it close.
 requests.on('close', () => {
-  for (const pipe of syncPipes.values()) pipe.destroy();
+  for (const { pipe, start } of detached.values()) {
+    pipe.destroy();
+    start?.destroy();
+  }
   process.exitCode = 0;
 });
 // moord is gone (killed): nobody reads the answers any more.

@@ -17,7 +17,8 @@ export interface RunRequest {
 
 /**
  * Starts a command in its own session, its stdio on /dev/null and a pipe on fd 3 whose lines
- * come back as `line` answers (conmon's sync pipe), then `end`.
+ * come back as `line` answers (conmon's sync pipe), then `end`. With `startPipe`, fd 4 is a
+ * pipe it waits on until a `go` request.
  */
 export interface DetachRequest {
   op: 'detach';
@@ -27,9 +28,16 @@ export interface DetachRequest {
   cwd: string;
   /** The command's whole environment (nothing is inherited). */
   env: Record<string, string>;
+  startPipe?: boolean;
 }
 
-/** Signals a command started by a run request. */
+/** Lets a detached command waiting on its start pipe go on. */
+export interface GoRequest {
+  op: 'go';
+  id: number;
+}
+
+/** Signals a command started by a run request, or a detached one still reporting on fd 3. */
 export interface KillRequest {
   op: 'kill';
   id: number;
@@ -42,7 +50,7 @@ export interface ReleaseRequest {
   id: number;
 }
 
-export type LauncherRequest = RunRequest | DetachRequest | KillRequest | ReleaseRequest;
+export type LauncherRequest = RunRequest | DetachRequest | GoRequest | KillRequest | ReleaseRequest;
 
 export type LauncherAnswer =
   | { id: number; type: 'spawned' }

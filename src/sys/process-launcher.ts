@@ -29,6 +29,10 @@ export type RunProcessOptions = CollectOptions;
 /** The lines a detached command writes on its fd 3, until it closes it or `release()`. */
 export interface SyncLines extends AsyncIterable<string> {
   release(): void;
+  /** Lets a command started with a start pipe go on (a no-op without one). */
+  go(): void;
+  /** SIGKILLs the command while its fd 3 is read (before it daemonized: nothing is left). */
+  kill(): void;
 }
 
 type Handler = (answer: LauncherAnswer | undefined) => void;
@@ -189,17 +193,19 @@ export async function runProcess(
  * Starts a command in a session of its own with its stdio on /dev/null, as the parent of
  * nothing here (a monitor that daemonizes). `env` is its whole environment: a command that
  * outlives moord inherits nothing of moord's. Resolves once it started, with the lines it
- * writes on fd 3; rejects with the spawn error when it cannot start.
+ * writes on fd 3; rejects with the spawn error when it cannot start. With `startPipe`, its
+ * fd 4 is a pipe it waits on (conmon's start pipe) until `go()`; when moord goes away first,
+ * the pipe closes and the command goes on.
  */
 export async function spawnDetached(
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; startPipe?: boolean },
 ): Promise<SyncLines> {
   const queue = lineQueue();
   const remote = launcher();
   if (!remote) {
-    const { child, pipe } = spawnWithSyncPipe(
+    const { child, pipe, go } = spawnWithSyncPipe(
       file,
       args,
       options,
@@ -212,6 +218,8 @@ export async function spawnDetached(
         pipe.destroy();
         queue.end();
       },
+      go,
+      kill: () => child.kill('SIGKILL'),
     });
   }
   const conn = await remote;
@@ -232,7 +240,15 @@ export async function spawnDetached(
         queue.end();
       }
     });
-    conn.send({ op: 'detach', id, file, args: [...args], cwd: options.cwd, env: options.env });
+    conn.send({
+      op: 'detach',
+      id,
+      file,
+      args: [...args],
+      cwd: options.cwd,
+      env: options.env,
+      ...(options.startPipe ? { startPipe: true } : {}),
+    });
   });
   return Object.assign(queue.iterable, {
     release: () => {
@@ -240,6 +256,8 @@ export async function spawnDetached(
       conn.send({ op: 'release', id });
       queue.end();
     },
+    go: () => conn.send({ op: 'go', id }),
+    kill: () => conn.send({ op: 'kill', id, signal: 'SIGKILL' }),
   });
 }
 

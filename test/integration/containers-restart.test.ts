@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,21 @@ import {
 import { type TestDaemon, launch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
+
+/** The live conmon processes (not zombies) monitoring container `id`. */
+async function monitorsOf(id: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      if (argv[0]?.endsWith('conmon') && argv.includes(id)) pids.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
 
 /** Restarts moord on the same data root, socket and flags. */
 async function relaunch(old: TestDaemon): Promise<TestDaemon> {
@@ -146,6 +161,34 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     const stopped = await docker(['inspect', '-f', '{{.State.Status}}', 'rs-us-stopped', 'rs-no']);
     assert.equal(stopped.stdout, 'exited\ncreated\n');
   });
+  test('a created container stays created when moord dies before its start; its monitor started ahead ends', async () => {
+    let docker = dockerCli(daemon as TestDaemon, config);
+    const created = await docker(['create', '--name', 'rs-created', 'busybox', 'echo', 'ran']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = created.stdout.trim();
+    // Its monitor was started ahead and waits for the start.
+    await until(async () => (await monitorsOf(id)).length === 1);
+    const gone = await docker(['create', '--name', 'rs-created-rm', 'busybox', 'true']);
+    const goneId = gone.stdout.trim();
+    await until(async () => (await monitorsOf(goneId)).length === 1);
+    assert.equal((await docker(['rm', 'rs-created-rm'])).code, 0);
+    await until(async () => (await monitorsOf(goneId)).length === 0);
+
+    (daemon as TestDaemon).proc.kill('SIGKILL');
+    await (daemon as TestDaemon).exited;
+    // The waiting monitor goes on without a runtime config and ends: nothing ran.
+    await until(async () => (await monitorsOf(id)).length === 0);
+    daemon = await relaunch(daemon as TestDaemon);
+    docker = dockerCli(daemon, config);
+    const state = await docker(['inspect', '-f', '{{.State.Status}}', id]);
+    assert.equal(state.stdout.trim(), 'created');
+    assert.equal((await docker(['logs', id])).stdout, '');
+    const started = await docker(['start', '-a', id]);
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal(started.stdout, 'ran\n');
+    assert.equal((await docker(['logs', id])).stdout, 'ran\n');
+  });
+
   test('a start moord died before recording is adopted: running, or its exit recorded', async () => {
     let docker = dockerCli(daemon as TestDaemon, config);
     const run = async (name: string, ...cmd: string[]) => {
