@@ -71,8 +71,9 @@ function endpointsOf(
 /**
  * Docker's create: validates the request, resolves the image (NotFound "No such image: X",
  * which makes the docker CLI pull), merges the image's config, prepares the writable layer
- * (the container's /etc files are written at each start), and stores the record last — a crash before that leaves only a
- * directory without a record, which the store removes at start.
+ * (the container's /etc files are written at each start), stores the record last — a crash
+ * before that leaves only a directory without a record, which the store removes at start —
+ * and starts the monitor of its first start ahead.
  */
 export async function createContainer(
   ctx: ContainerContext,

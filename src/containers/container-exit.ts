@@ -67,10 +67,9 @@ export async function recordExit(
   }
   const status = record.state.status;
   if (status !== 'running' && status !== 'paused') return undefined;
-  const written = readExitFile(paths.exitFile);
-  const oomKilled = existsSync(`${paths.persist}/oom`);
-  const exit = written ?? fallback;
+  const exit = readExitFile(paths.exitFile) ?? fallback;
   if (!exit) return undefined;
+  const oomKilled = existsSync(`${paths.persist}/oom`);
   await stopLiveParts(ctx, id);
   // Its interfaces went with its network namespace; its addresses are free again.
   // As dockerd: oom and die first, then the network and volume clean-up events.

@@ -38,7 +38,12 @@ import {
   unmountRootfs,
   volatileMarker,
 } from './rootfs-mount.js';
-import { monitorSpecOf, startMonitor, takePreparedStart } from './prepared-start.js';
+import {
+  endPreparedMonitor,
+  monitorSpecOf,
+  startMonitor,
+  takePreparedStart,
+} from './prepared-start.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
 
 /** Docker's exit codes for a process the runtime could not start. */
@@ -208,10 +213,7 @@ export async function startContainer(
     publishContainerEvent(ctx, record, 'start');
     startHealthCheck(ctx, record);
   } catch (err) {
-    void prepared?.then(
-      (m) => m.cancel(),
-      () => undefined,
-    );
+    endPreparedMonitor(prepared);
     await settled();
     await recordStartFailure(ctx, id, err);
     throw err;

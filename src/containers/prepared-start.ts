@@ -62,12 +62,15 @@ export function prepareFirstStart(ctx: ContainerContext, record: ContainerRecord
 
 /** Ends a monitor started ahead that no start took. */
 export function cancelPreparedStart(ctx: ContainerContext, id: string): void {
-  const monitor = takePreparedStart(ctx, id);
-  if (monitor)
-    void monitor.then(
-      (m) => m.cancel(),
-      () => undefined,
-    );
+  endPreparedMonitor(takePreparedStart(ctx, id));
+}
+
+/** Ends a monitor started ahead (taken, but not let go), if there is one. */
+export function endPreparedMonitor(monitor: Promise<PreparedMonitor> | undefined): void {
+  void monitor?.then(
+    (m) => m.cancel(),
+    () => undefined,
+  );
 }
 
 /** The monitor started ahead for this container, for its start to use (once). */

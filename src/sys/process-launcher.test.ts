@@ -80,22 +80,16 @@ for (const mode of ['here', 'launcher'] as const) {
 
     it('holds a detached command at its start pipe until go, or kills it there', async () => {
       const script = 'echo waiting >&3; read -r x <&4; echo "went $x" >&3';
-      const held = await spawnDetached('/bin/sh', ['-c', script], {
-        cwd: '/',
-        env: {},
-        startPipe: true,
-      });
+      const hold = () =>
+        spawnDetached('/bin/sh', ['-c', script], { cwd: '/', env: {}, startPipe: true });
+      const held = await hold();
       const lines = held[Symbol.asyncIterator]();
       assert.deepEqual(await lines.next(), { done: false, value: 'waiting' });
       held.go();
       assert.deepEqual(await lines.next(), { done: false, value: 'went 0' });
       assert.equal((await lines.next()).done, true);
 
-      const killed = await spawnDetached('/bin/sh', ['-c', script], {
-        cwd: '/',
-        env: {},
-        startPipe: true,
-      });
+      const killed = await hold();
       const rest = killed[Symbol.asyncIterator]();
       assert.deepEqual(await rest.next(), { done: false, value: 'waiting' });
       killed.kill();
