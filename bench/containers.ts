@@ -29,6 +29,7 @@ const RUNS = numberArg('runs', 20);
 const COUNT = numberArg('count', 50);
 const PARALLEL = numberArg('parallel', 8);
 const LINES = numberArg('lines', 200_000);
+const IDLE_SECONDS = 10;
 const DEBUG = process.argv.includes('--debug');
 
 /** Runs `task(i)` for i in [0, count), at most `width` at a time. */
@@ -174,6 +175,23 @@ interface Fleet {
   memory: Memory;
   /** `GET /_ping` round trips (ms) while the containers start: is the daemon responsive? */
   pingMs: number[];
+  /** moord's CPU time (ms per second) while the containers run and nothing is asked of it. */
+  idleCpuMsPerSecond: number;
+}
+
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** moord's CPU use (ms per second) over IDLE_SECONDS in which no client asks anything. */
+async function idleCpu(daemon: TestDaemon): Promise<number> {
+  const pid = Number.parseInt(await readFile(daemon.pidfile, 'utf8'), 10);
+  const before = await cpuSeconds(pid);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  return ((await cpuSeconds(pid)) - before) * (1000 / IDLE_SECONDS);
 }
 
 /** Pings the daemon every 5 ms until `stop` resolves; returns the round trips (ms). */
@@ -213,12 +231,13 @@ async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> 
   const count = running.stdout.split('\n').filter((l) => l !== '').length;
   if (count !== COUNT) throw new Error(`${count} of ${COUNT} containers running`);
   const memory = await monitorMemory(daemon, ids);
+  const idleCpuMsPerSecond = await idleCpu(daemon);
   const removeStart = process.hrtime.bigint();
   must('docker rm -f', await docker(['rm', '-f', ...ids]));
   const removeSeconds = Number(process.hrtime.bigint() - removeStart) / 1e9;
   const left = await docker(['ps', '-aq']);
   if (left.stdout.trim() !== '') throw new Error(`rm -f left containers: ${left.stdout}`);
-  return { startSeconds, removeSeconds, memory, pingMs };
+  return { startSeconds, removeSeconds, memory, pingMs, idleCpuMsPerSecond };
 }
 
 /** Median seconds of `docker logs` (to /dev/null) of a container that printed LINES lines. */
@@ -367,6 +386,10 @@ async function printReport(results: Results): Promise<void> {
   console.log(
     `  (monitor Pss max ${mb(Math.max(...fleet.memory.pssKb))}; VmRSS median ${mb(rss)}, ` +
       `max ${mb(Math.max(...fleet.memory.rssKb))}; RSS counts shared libc pages in full)`,
+  );
+  console.log(
+    `  (moord CPU while idle with ${COUNT} containers running: ` +
+      `${fleet.idleCpuMsPerSecond.toFixed(1)} ms per second, over ${IDLE_SECONDS} s)`,
   );
 }
 

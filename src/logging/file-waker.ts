@@ -5,19 +5,26 @@ import { hasErrno } from '../core/index.js';
 /**
  * Wakes a loop that waits for files in a directory to change: on an inotify event (fs.watch
  * of the directory, so files re-created under the same name are still seen), on `wake()`, or
- * after `pollMs` at the latest — the fallback when events are missed or watching is not
- * possible (no inotify instances left, directory not there yet).
+ * after a poll interval at the latest — the fallback when events are missed (an inotify queue
+ * that overflowed drops them) or watching is not possible (no inotify instances left,
+ * directory not there yet).
  */
 export interface FileWaker {
-  /** Resolves at the next event (at once if one came since the last wait), or after pollMs. */
-  wait(): Promise<void>;
+  /**
+   * Resolves at the next event or `wake()` (at once if one came since the last wait) with
+   * 'event', or with 'poll' when the poll interval passed without one.
+   */
+  wait(): Promise<'event' | 'poll'>;
   wake(): void;
   close(): void;
 }
 
 export interface FileWakerOptions {
   dir: string;
+  /** The poll interval when the directory cannot be watched. */
   pollMs: number;
+  /** The poll interval while it is watched (default pollMs): a safety net only. */
+  watchedPollMs?: number;
   /** Which changed file names wake the loop (all when unset). */
   accept?: (name: string) => boolean;
   /** Whether a pending wait may keep the process alive (default true). */
@@ -52,18 +59,19 @@ export function createFileWaker(options: FileWakerOptions): FileWaker {
     wait() {
       if (dirty) {
         dirty = false;
-        return Promise.resolve();
+        return Promise.resolve('event');
       }
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(done, pollMs);
+      return new Promise((resolve) => {
+        const interval = watcher ? (options.watchedPollMs ?? pollMs) : pollMs;
+        const timer = setTimeout(() => done('poll'), interval);
         if (options.ref === false) timer.unref();
-        function done() {
+        function done(reason: 'event' | 'poll') {
           clearTimeout(timer);
           release = undefined;
           dirty = false;
-          resolve();
+          resolve(reason);
         }
-        release = done;
+        release = () => done('event');
       });
     },
     close() {

@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
 import { hasErrno, isMoorError } from '../core/index.js';
@@ -57,7 +57,10 @@ export interface LogPumpOptions {
   reopenSource: () => Promise<void>;
   /** Size of the source after which it is rotated (default 8 MiB). */
   rotateSourceAbove?: number;
-  /** The fallback poll when inotify misses events (ms, default 1000). */
+  /**
+   * The fallback poll when inotify misses events (ms, default 5000; at most 1000 when the
+   * directory cannot be watched). A poll that finds the source as last converted does nothing.
+   */
   pollMs?: number;
   /** Errors of background conversions (the next event or poll retries). */
   onError?: (err: unknown) => void;
@@ -65,6 +68,7 @@ export interface LogPumpOptions {
 
 export const DEFAULT_ROTATE_SOURCE_ABOVE = 8 * 1024 * 1024;
 const CHUNK = 4 << 20;
+const DEFAULT_POLL_MS = 5000;
 
 /** Where conversion of a file stands (`ino` undefined: the file is not known yet). */
 type Position = Checkpoint;
@@ -288,11 +292,33 @@ export function createLogPump(options: LogPumpOptions): LogPump {
     return run;
   }
 
+  /**
+   * Whether the source is as the last conversion left it: same file, converted to its end, no
+   * rotation or held-back line pending. One stat, where a conversion opens, reads and closes:
+   * the idle poll of every running container's pump stays cheap.
+   */
+  async function sourceUnchanged(): Promise<boolean> {
+    if (initialized === undefined || queued !== undefined || rotating || held) return false;
+    const { ino, offset } = current;
+    try {
+      const info = await stat(source, { bigint: true });
+      return info.ino === ino && info.size === BigInt(offset);
+    } catch (err) {
+      if (hasErrno(err, 'ENOENT')) return false;
+      throw err;
+    }
+  }
+
   async function follow(w: FileWaker): Promise<void> {
     while (!stopped) {
-      await w.wait();
+      const reason = await w.wait();
       if (stopped) return;
-      await schedule(false).catch(report);
+      try {
+        if (reason === 'poll' && (await sourceUnchanged())) continue;
+        await schedule(false);
+      } catch (err) {
+        report(err);
+      }
     }
   }
 
@@ -300,9 +326,11 @@ export function createLogPump(options: LogPumpOptions): LogPump {
     async start() {
       if (stopped || waker) return;
       // Watching first: what is written during the catch-up wakes the loop.
+      const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
       waker = createFileWaker({
         dir: dirname(source),
-        pollMs: options.pollMs ?? 1000,
+        pollMs: Math.min(pollMs, 1000),
+        watchedPollMs: pollMs,
         accept: (name) => name === basename(source) || name === basename(old),
         ref: false,
       });
