@@ -14,6 +14,7 @@ const version: EngineVersion = {
   arch: 'amd64',
   kernelVersion: '6.1.0',
   runtimeVersion: 'node20',
+  tools: {},
 };
 
 const logLines: string[] = [];

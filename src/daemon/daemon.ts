@@ -174,6 +174,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       publish: events.publish,
     });
     volumes = volumeService;
+    const initPath = await findInitBinary();
     containers = bindContainerService(
       await openContainers({
         dataRoot: config.dataRoot,
@@ -188,7 +189,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
         defaults: {
           logDriver: config.logDriver,
           logOpts: config.logOpts,
-          initPath: await findInitBinary(),
+          initPath,
           stopTimeout: 10,
         },
       }),
@@ -216,6 +217,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       loggingDriver: config.logDriver,
       defaultRuntime: 'runc',
       runtimes: { runc: { path: 'runc' } },
+      ...(initPath === undefined ? {} : { initPath }),
       insecureRegistries: config.insecureRegistries,
       registryMirrors: config.registryMirrors,
       labels: config.labels,

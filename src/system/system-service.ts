@@ -12,6 +12,7 @@ import {
   readOsDescription,
   readSysctlFlag,
 } from '../sys/index.js';
+import { type ToolVersion, probeToolVersions } from './tool-versions.js';
 
 /** What other services report for `docker info`'s counters. */
 export interface Inventory {
@@ -27,6 +28,8 @@ export interface SystemSettings {
   loggingDriver: string;
   defaultRuntime: string;
   runtimes: Record<string, { path: string; args?: string[] }>;
+  /** The binary `--init` runs, if there is one. */
+  initPath?: string;
   insecureRegistries: string[];
   registryMirrors: string[];
   labels: string[];
@@ -53,6 +56,8 @@ export interface EngineInfo {
   loggingDriver: string;
   defaultRuntime: string;
   runtimes: Record<string, { path: string; args?: string[] }>;
+  /** The default runtime's and the init's versions (unknown: not there or not understood). */
+  tools: EngineTools;
   cgroupVersion: 1 | 2;
   cgroupCapabilities: CgroupCapabilities;
   ipv4Forwarding: boolean;
@@ -66,12 +71,18 @@ export interface EngineInfo {
   systemTime: Date;
 }
 
+export interface EngineTools {
+  runtime?: ToolVersion;
+  init?: ToolVersion;
+}
+
 export interface EngineVersion {
   version: string;
   os: string;
   arch: string;
   kernelVersion: string;
   runtimeVersion: string;
+  tools: EngineTools;
 }
 
 export interface SystemService {
@@ -93,12 +104,17 @@ export async function createSystemService(settings: SystemSettings): Promise<Sys
   // Host facts that cannot change while the daemon runs are read once.
   const osDescription = await readOsDescription();
   const cgroupCapabilities = await probeCgroupCapabilities(settings.cgroups);
+  const tools = await probeToolVersions({
+    runtime: settings.runtimes[settings.defaultRuntime]?.path ?? settings.defaultRuntime,
+    ...(settings.initPath === undefined ? {} : { init: settings.initPath }),
+  });
   const version: EngineVersion = {
     version: MOOR_VERSION,
     os: 'linux',
     arch: goArch(),
     kernelVersion: os.release(),
     runtimeVersion: `node${process.versions.node}`,
+    tools,
   };
 
   return {
@@ -129,6 +145,7 @@ export async function createSystemService(settings: SystemSettings): Promise<Sys
         loggingDriver: settings.loggingDriver,
         defaultRuntime: settings.defaultRuntime,
         runtimes: settings.runtimes,
+        tools,
         cgroupVersion: settings.cgroups.version,
         cgroupCapabilities,
         ipv4Forwarding,

@@ -37,6 +37,14 @@ describe('docker CLI against moord (unix socket)', { skip: !isRoot && 'needs roo
     assert.match(text.stdout, /API version:\s+1\.51 \(minimum version 1\.24\)/);
     const api = await docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}'], env);
     assert.equal(api.stdout.trim(), '1.51 linux');
+    // As dockerd, the runtime is a component, with the version runc itself reports.
+    const runc = await run('runc', ['--version']);
+    const runcVersion = /^runc version (\S+)/m.exec(runc.stdout)?.[1];
+    assert.ok(runcVersion, runc.stdout);
+    assert.match(
+      text.stdout,
+      new RegExp(` runc:\\n\\s+Version:\\s+${runcVersion.replace(/\W/g, '\\$&')}\\n`),
+    );
   });
 
   test('docker info shows real host figures', async () => {
@@ -61,6 +69,24 @@ describe('docker CLI against moord (unix socket)', { skip: !isRoot && 'needs roo
     assert.equal(osType, 'linux');
     assert.match(cgroup ?? '', /^[12]$/);
     assert.equal(kernel, os.release());
+    const runc = await run('runc', ['--version']);
+    const commit = /^commit: (\S+)/m.exec(runc.stdout)?.[1];
+    assert.ok(commit, runc.stdout);
+    assert.match(text.stdout, new RegExp(`runc version: ${commit.replace(/\W/g, '\\$&')}\\n`));
+    // --init runs tini (CI installs it): its name here, its version in `docker version`.
+    const init = /Init Binary: (tini-static|docker-init)\n/.exec(text.stdout)?.[1];
+    assert.ok(init, text.stdout);
+    const tini = await run(`/usr/bin/${init}`, ['--version']);
+    const tiniVersion = /^tini version (\S+)/m.exec(tini.stdout)?.[1];
+    assert.ok(tiniVersion, tini.stdout);
+    const components = await docker(
+      ['version', '--format', '{{range .Server.Components}}{{.Name}}={{.Version}} {{end}}'],
+      env,
+    );
+    assert.match(
+      components.stdout,
+      new RegExp(` docker-init=${tiniVersion.replace(/\W/g, '\\$&')} `),
+    );
   });
 
   test('/version and /info validate against the Engine API swagger', async () => {

@@ -1,6 +1,6 @@
 import type { SystemInfo, SystemVersion } from '../../api-types/index.js';
 import { API_VERSION, MIN_API_VERSION } from '../../core/index.js';
-import type { EngineInfo, EngineVersion } from '../../system/index.js';
+import type { EngineInfo, EngineVersion, ToolVersion } from '../../system/index.js';
 import type { RequestContext, Route } from '../router.js';
 import { compareApiVersions } from '../version.js';
 
@@ -22,6 +22,11 @@ function ping(ctx: RequestContext): void {
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : 'OK');
 }
 
+/** A helper binary as a `docker version` component, as dockerd lists runc and docker-init. */
+function toolComponent(name: string, tool: ToolVersion | undefined) {
+  return tool ? [{ Name: name, Version: tool.version, Details: { GitCommit: tool.commit } }] : [];
+}
+
 export function toWireVersion(v: EngineVersion): SystemVersion {
   return {
     Platform: { Name: 'moor Engine' },
@@ -41,6 +46,8 @@ export function toWireVersion(v: EngineVersion): SystemVersion {
           Os: v.os,
         },
       },
+      ...toolComponent('runc', v.tools.runtime),
+      ...toolComponent('docker-init', v.tools.init),
     ],
     Version: v.version,
     ApiVersion: API_VERSION,
@@ -144,10 +151,10 @@ export function toWireInfo(info: EngineInfo, apiVersion: string): SystemInfo {
     },
     LiveRestoreEnabled: true,
     Isolation: '',
-    InitBinary: '',
+    InitBinary: info.tools.init?.binary ?? '',
     ContainerdCommit: { ID: '' },
-    RuncCommit: { ID: '' },
-    InitCommit: { ID: '' },
+    RuncCommit: { ID: info.tools.runtime?.commit ?? '' },
+    InitCommit: { ID: info.tools.init?.commit ?? '' },
     SecurityOptions: info.cgroupVersion === 2 ? ['name=cgroupns'] : [],
     Warnings: info.warnings,
     CDISpecDirs: [],
