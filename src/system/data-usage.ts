@@ -17,8 +17,10 @@ export interface DataUsage {
 export type DataUsageKind = 'image' | 'container' | 'volume' | 'build-cache';
 
 /**
- * The engine's disk usage as Docker's df counts it: each image's size and the part it shares
- * with other images (layers used by more than one), the layers' total once each, containers
+ * The engine's disk usage as Docker's df counts it: the top images (as `docker images` lists
+ * them: a build's intermediate images are not counted), each with its size and the part it
+ * shares with other top images (layers used by more than one), the layers' total once each,
+ * containers
  * with their writable layer (SizeRw) and whole filesystem (SizeRootFs), volumes with the
  * bytes of their data and how many containers reference them.
  */
@@ -35,7 +37,7 @@ export async function dataUsage(
   const out: DataUsage = {};
   const records = parts.containers.list({ all: true, filters: {} });
   if (kinds.has('image')) {
-    const views = await parts.images.list({ all: true });
+    const views = await parts.images.list({ all: false });
     const users = new Map<Digest, number>();
     for (const r of records) users.set(r.imageId, (users.get(r.imageId) ?? 0) + 1);
     const layerSizes = new Map<Digest, number>();

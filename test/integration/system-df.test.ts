@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -90,5 +90,32 @@ describe('system df', { skip: !isRoot && 'needs root' }, () => {
     assert.match(pruned.stdout, /Deleted Containers:\n[0-9a-f]{64}\n/);
     assert.match(pruned.stdout, /Total reclaimed space: 50kB/);
     assert.equal((await docker(['volume', 'rm', 'df-vol'])).code, 0, 'a named volume stays');
+  });
+
+  test('intermediate images of a build are not counted; shared and unique sizes', async () => {
+    const context = join(dir, 'build');
+    await mkdir(context);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      'FROM busybox\nRUN head -c 30000 /dev/zero > /f\nENV A=1\nCMD ["true"]\n',
+    );
+    const built = await docker(['build', '-q', '-t', 'df-img', context]);
+    assert.equal(built.code, 0, built.stderr);
+    const all = await docker(['images', '-aq']);
+    assert.ok(all.stdout.trim().split('\n').length > 2, `intermediate images: ${all.stdout}`);
+    const client = createClient({ host: (daemon as TestDaemon).host });
+    const usage = await client.json<{
+      Images: Array<{ RepoTags: string[]; Size: number; SharedSize: number }>;
+    }>('GET', '/system/df', { query: { type: 'image' } });
+    // As dockerd: the top images only, as `docker images` lists them.
+    const tags = usage.Images.map((i) => i.RepoTags.join(',')).sort();
+    assert.deepEqual(tags, ['busybox:latest', 'df-img:latest']);
+    const busybox = usage.Images.find((i) => i.RepoTags.includes('busybox:latest'));
+    const img = usage.Images.find((i) => i.RepoTags.includes('df-img:latest'));
+    assert.equal(img?.SharedSize, busybox?.Size, 'busybox layers are shared');
+    assert.equal((img?.Size ?? 0) - (img?.SharedSize ?? 0), 30000, 'the RUN layer is its own');
+    const table = await docker(['system', 'df', '--format', '{{.Type}} {{.TotalCount}}']);
+    assert.match(table.stdout, /^Images 2$/m);
+    assert.equal((await docker(['rmi', 'df-img'])).code, 0);
   });
 });
