@@ -302,7 +302,7 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
       await containers?.close();
       await networks?.close();
       await volumes?.close();
-      await eventLog?.flush();
+      await eventLog?.close();
       await stopProcessLauncher();
       await removeFile(config.pidfile);
       await lock.release();

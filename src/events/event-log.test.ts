@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -65,6 +65,31 @@ test('replay since, live events after, until ends the stream; kept across a reop
     }),
   );
   assert.deepEqual(past, ['create a', 'start a', 'die a', 'destroy a']);
+  await log.close();
+  await reopened.close();
+});
+
+test('appends go on after the file is compacted; after close nothing is written', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'moor-events-'));
+  dirs.push(dir);
+  const path = join(dir, 'events.jsonl');
+  let clock = 1n;
+  const log = await openEventLog(path, () => clock++);
+  // Past the 1000 kept events the file is rewritten (compacted) and appended to again.
+  for (let i = 0; i < 1003; i++) {
+    log.publish(container('start', `c${i}`));
+    await log.flush();
+  }
+  log.publish(container('start', 'last'));
+  await log.close();
+  const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+  // Compacted at the 1001st event to the last 1000 (c1 on), then three appends.
+  assert.equal(lines.length, 1003);
+  assert.match(lines[0] ?? '', /"id":"c1-id"/);
+  assert.match(lines.at(-1) ?? '', /"id":"last-id"/);
+  log.publish(container('start', 'after-close'));
+  await log.flush();
+  assert.doesNotMatch(await readFile(path, 'utf8'), /after-close/);
 });
 
 test('filters: OR within a key, AND across keys; names by prefix; images with or without tag', () => {

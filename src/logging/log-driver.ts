@@ -93,7 +93,8 @@ export function readContainerLogs(options: ReadLogsOptions): AsyncIterableIterat
 
 /**
  * Opens a container's log driver. Checks the log-opts as dockerd does (InvalidArgument with
- * its messages); for file drivers, creates the directory and starts appending to the file.
+ * its messages); for file drivers, creates their directory in the container's (which exists)
+ * and starts appending to the file.
  */
 export async function openLogDriver(options: OpenLogDriverOptions): Promise<LogDriver> {
   const settings = validateLogConfig(options.type, options.config);
@@ -109,7 +110,8 @@ export async function openLogDriver(options: OpenLogDriverOptions): Promise<LogD
   const type = settings.type;
   const format = FORMATS[type];
   const path = logPathOf(type, options.dir, options.id);
-  await mkdir(dirname(path), { recursive: true });
+  // The container's directory exists; `local` keeps its files in a directory of their own.
+  if (dirname(path) !== options.dir) await mkdir(dirname(path), { recursive: true });
   const attrs = logAttributes(options.config, options.id, options.container ?? {});
   const encoder = format.createEncoder(attrs);
   const file = new RotatingFile(path, settings.maxSize, settings.maxFiles);
