@@ -186,7 +186,7 @@ export async function createContainer(
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {
     ctx.store.releaseName(name, id);
-    await ctx.store.delete(id);
+    ctx.store.delete(id);
     await ctx.volumes?.forget(id, { removeAnonymous: true });
     throw err;
   }

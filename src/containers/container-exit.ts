@@ -1,4 +1,4 @@
-import { type FSWatcher, existsSync, readFileSync, statSync, watch } from 'node:fs';
+import { type FSWatcher, existsSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 
 import { hasErrno } from '../core/index.js';
@@ -91,10 +91,11 @@ export async function recordExit(
     return undefined;
   }
   await Promise.all([ctx.runc.delete(id, true), unmountRootfs(ctx, paths)]);
-  await rm(paths.bundle, { recursive: true, force: true });
+  // The bundle and the exit file are small files on the exec root: removed at once.
+  rmSync(paths.bundle, { recursive: true, force: true });
   // The exit file goes only once the exit is stored: a crash in between loses nothing.
   await ctx.store.save(updated);
-  await rm(paths.exitFile, { force: true });
+  rmSync(paths.exitFile, { force: true });
   ctx.eventsOf(id).emit('exit', exit.code, updated);
   return updated;
 }

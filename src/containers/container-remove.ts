@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 
 import type { ContainerContext } from './container-context.js';
 import type { ContainerRecord } from './container-record.js';
@@ -61,11 +61,10 @@ export async function discardContainer(
   await releaseMounts(ctx, id);
   await ctx.runc.delete(id, true);
   await unmountRootfs(ctx, paths);
-  await Promise.all([
-    rm(paths.bundle, { recursive: true, force: true }),
-    rm(paths.exitFile, { force: true }),
-  ]);
-  await ctx.store.delete(id);
+  // A few small files on the exec root (a tmpfs on a usual host): removed at once.
+  rmSync(paths.bundle, { recursive: true, force: true });
+  rmSync(paths.exitFile, { force: true });
+  ctx.store.delete(id);
   publishContainerEvent(ctx, record, 'destroy');
   // Anonymous volumes go with `rm -v` and --rm; named ones stay.
   await ctx.volumes?.forget(id, { removeAnonymous: options.volumes });

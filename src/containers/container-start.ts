@@ -182,6 +182,8 @@ export async function startContainer(
     try {
       const ahead = prepared;
       prepared = undefined;
+      // runc creates the cgroups again: an earlier run's must be gone by then.
+      await ctx.runc.settle(id);
       started = await startMonitor(monitorSpecOf(ctx, record, paths), ahead);
     } catch (err) {
       await (await pump.catch(() => undefined))?.stop();

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -44,8 +45,11 @@ export interface ContainerStore {
   save(record: ContainerRecord, options?: { transient?: boolean; fresh?: boolean }): Promise<void>;
   /** Forgets the record (memory only): the container is gone for clients. */
   forget(id: string): void;
-  /** Forgets the record and deletes its directory (its files in the background). */
-  delete(id: string): Promise<void>;
+  /**
+   * Forgets the record and takes its directory out of the store at once (one rename); its
+   * files are deleted in the background.
+   */
+  delete(id: string): void;
 }
 
 export function nameConflict(name: string, id: string): Error {
@@ -125,13 +129,14 @@ export async function openContainerStore(root: string, logger: Logger): Promise<
       names.set(record.name, record.id);
     },
     forget,
-    async delete(id) {
+    delete(id) {
       forget(id);
       // One rename takes the directory (record included) out of the store; its files go in
-      // the background, and whatever a crash leaves of them goes at the next open.
+      // the background, and whatever a crash leaves of them goes at the next open. The rename
+      // is made at once: a waiter (`docker run --rm`) is answered right after it.
       const trash = join(root, `${REMOVING}${id}`);
       try {
-        await rename(dirOf(id), trash);
+        renameSync(dirOf(id), trash);
       } catch (err) {
         if (hasErrno(err, 'ENOENT')) return;
         throw err;

@@ -199,6 +199,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
         if (entry.pump) await entry.pump.stop();
         live.delete(id);
       }
+      await ctx.runc.settle();
     },
   };
 }

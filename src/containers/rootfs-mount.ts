@@ -5,6 +5,7 @@ import type { Digest } from '../oci/index.js';
 import {
   copyTree,
   isMountPoint,
+  isMountPointSync,
   mountOverlay,
   overlayVolatileSupported,
   plainOverlayMountData,
@@ -129,6 +130,7 @@ export async function unmountRootfs(
   target = paths.rootfs,
 ): Promise<void> {
   if (ctx.driver === 'vfs') return;
-  if (!(await isMountPoint(target))) return;
+  // Usually nothing is mounted there (runc mounts the layers in the container's namespace).
+  if (!isMountPointSync(target)) return;
   await unmount(target, { detach: true });
 }

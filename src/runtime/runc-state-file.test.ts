@@ -41,19 +41,19 @@ test('liveInit: the recorded pid only while the process with that start time liv
       ],
     },
   });
-  assert.deepEqual(await liveInit(alive), { pid: process.pid, ownPidNamespace: true });
+  assert.deepEqual(liveInit(alive), { pid: process.pid, ownPidNamespace: true });
   const joined = await stateDir('joined', {
     init_process_pid: process.pid,
     init_process_start: start,
     config: { namespaces: [{ type: 'NEWPID', path: '/proc/1/ns/pid' }] },
   });
-  assert.deepEqual(await liveInit(joined), { pid: process.pid, ownPidNamespace: false });
+  assert.deepEqual(liveInit(joined), { pid: process.pid, ownPidNamespace: false });
   const reused = await stateDir('reused', {
     init_process_pid: process.pid,
     init_process_start: start + 1,
   });
-  assert.equal(await liveInit(reused), undefined, 'a reused pid is not the init');
-  assert.equal(await liveInit(join(base, 'missing')), undefined);
+  assert.equal(liveInit(reused), undefined, 'a reused pid is not the init');
+  assert.equal(liveInit(join(base, 'missing')), undefined);
 });
 
 test('deleteStoppedState leaves to runc what it does not expect', async () => {
@@ -82,4 +82,28 @@ test('deleteStoppedState leaves to runc what it does not expect', async () => {
   });
   assert.equal(await deleteStoppedState(stopped), true);
   await assert.rejects(readFile(join(stopped, 'state.json')), { code: 'ENOENT' });
+});
+
+test('deleteStoppedState: with its own PID namespace, the cgroups are left for later', async () => {
+  const cgroup = '/sys/fs/cgroup/pids/moor-test-never-made';
+  const own = await stateDir('own', {
+    init_process_pid: 2 ** 22 + 1,
+    init_process_start: 1,
+    cgroup_paths: { pids: cgroup },
+    config: { namespaces: [{ type: 'NEWPID', path: '' }] },
+  });
+  const left: Array<() => Promise<boolean>> = [];
+  assert.equal(await deleteStoppedState(own, (remove) => left.push(remove)), true);
+  await assert.rejects(readFile(join(own, 'state.json')), { code: 'ENOENT' });
+  assert.equal(left.length, 1, 'the cgroups wait');
+  assert.equal(await left[0]?.(), true);
+  // A joined PID namespace may leave processes in the cgroups: removed now, or runc's job.
+  const joined = await stateDir('joined-pid', {
+    init_process_pid: 2 ** 22 + 1,
+    init_process_start: 1,
+    cgroup_paths: { pids: cgroup },
+    config: { namespaces: [{ type: 'NEWPID', path: '/proc/1/ns/pid' }] },
+  });
+  assert.equal(await deleteStoppedState(joined, (remove) => left.push(remove)), true);
+  assert.equal(left.length, 1, 'nothing left for later');
 });

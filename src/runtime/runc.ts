@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -68,8 +69,16 @@ export interface Runc {
   kill(id: string, signal: number, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
-  /** Removes runc's state; `force` kills a running container first. Missing → no error. */
+  /**
+   * Removes runc's state; `force` kills a running container first. Missing → no error. The
+   * cgroups of a container that had its own PID namespace may go a moment later (see settle).
+   */
   delete(id: string, force?: boolean): Promise<void>;
+  /**
+   * Finishes the cgroup removals a delete left for later: the container's (before it is
+   * started again under the same id), or all of them (before moord stops, before a check).
+   */
+  settle(id?: string): Promise<void>;
   /** undefined when runc does not know the container. */
   state(id: string): Promise<RuncState | undefined>;
   /** Host pids of every process in the container. */
@@ -89,8 +98,39 @@ function runcError(err: unknown, id: string): unknown {
   return err;
 }
 
+/** How long a delete leaves a container's cgroups, so that its exit is answered first. */
+const CGROUP_REMOVAL_DELAY_MS = 50;
+
+interface PendingRemoval {
+  timer: NodeJS.Timeout;
+  remove: () => Promise<boolean>;
+  done?: Promise<void>;
+}
+
 export function createRunc(options: { binary: string; root: string }): Runc {
   const { binary, root } = options;
+  const pending = new Map<string, PendingRemoval>();
+  /** Runs a pending removal now (or joins the run under way); a failure leaves the cgroups. */
+  const settleOne = (id: string): Promise<void> => {
+    const entry = pending.get(id);
+    if (!entry) return Promise.resolve();
+    clearTimeout(entry.timer);
+    entry.done ??= entry
+      .remove()
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (pending.get(id) === entry) pending.delete(id);
+      });
+    return entry.done;
+  };
+  const later = (id: string) => (remove: () => Promise<boolean>) => {
+    const timer = setTimeout(() => void settleOne(id), CGROUP_REMOVAL_DELAY_MS);
+    timer.unref();
+    pending.set(id, { timer, remove });
+  };
   const run = async (args: string[], input?: string): Promise<string> => {
     try {
       return await runHostCommand(binary, ['--root', root, ...args], {
@@ -112,7 +152,7 @@ export function createRunc(options: { binary: string; root: string }): Runc {
     async kill(id, signal, all = false) {
       // `runc kill` signals the init it recorded; so does this, without a runc process. For
       // every process (`--all`), SIGKILL to the init of an own PID namespace is enough.
-      const init = await liveInit(join(root, id));
+      const init = liveInit(join(root, id));
       const direct = init !== undefined && (!all || (signal === SIGKILL && init.ownPidNamespace));
       if (direct) {
         try {
@@ -133,13 +173,17 @@ export function createRunc(options: { binary: string; root: string }): Runc {
     async delete(id, force = false) {
       // runc keeps a container's state in <root>/<id>: without it there is nothing to delete,
       // and no runc process needs to be spawned to learn that.
-      if (!(await pathExists(join(root, id)))) return;
-      if (await deleteStoppedState(join(root, id))) return;
+      if (!existsSync(join(root, id))) return;
+      await settleOne(id);
+      if (await deleteStoppedState(join(root, id), later(id))) return;
       try {
         await run(['delete', ...(force ? ['--force'] : []), id]);
       } catch (err) {
         if (!isMoorError(err, 'NotFound')) throw err;
       }
+    },
+    async settle(id) {
+      await (id === undefined ? Promise.all([...pending.keys()].map(settleOne)) : settleOne(id));
     },
     async state(id) {
       try {

@@ -72,6 +72,8 @@ export async function checkStore(parts: StoreCheckParts, fix: boolean): Promise<
     .filter((target) => roots.some((root) => target.startsWith(root)) && !needed.has(target))
     .filter((target) => !ctx.store.all().some((r) => running(r.id) && target.includes(r.id)));
 
+  // The cgroups of containers that just ended are on their way out: not leftovers.
+  await ctx.runc.settle();
   const cgroupRoots =
     ctx.cgroups.version === 1
       ? [...new Set(ctx.cgroups.v1Controllers.values())]

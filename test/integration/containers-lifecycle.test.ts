@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -68,6 +68,33 @@ describe('container lifecycle with the docker CLI', { skip: !isRoot && 'needs ro
     assert.equal(state.stdout.trim(), 'running 0');
     assert.equal((await docker(['stop', '-t', '0', 'gone'])).code, 0);
     await until(async () => (await docker(['ps', '-aq', '--filter', 'name=gone'])).stdout === '');
+  });
+
+  test('cgroups go after the exit; a start right after an exit makes them again', async () => {
+    const exists = (path: string) =>
+      stat(path).then(
+        () => true,
+        () => false,
+      );
+    const v2 = await exists('/sys/fs/cgroup/cgroup.controllers');
+    const cgroupOf = (id: string) => `/sys/fs/cgroup/${v2 ? '' : 'pids/'}moor/${id}`;
+    const cidfile = join(config, 'cid');
+    const once = await docker(['run', '--rm', '--cidfile', cidfile, 'busybox', 'true']);
+    assert.equal(once.code, 0, once.stderr);
+    const gone = cgroupOf((await readFile(cidfile, 'utf8')).trim());
+    await until(async () => !(await exists(gone)));
+    const again = await docker(['run', '--name', 'again', 'busybox', 'echo', 'run']);
+    assert.equal(again.stdout, 'run\n', again.stderr);
+    // Each start follows the exit before it at once: the earlier run's cgroups are gone by
+    // then, and runc makes them anew.
+    for (let i = 0; i < 3; i++) {
+      const start = await docker(['start', '-a', 'again']);
+      assert.equal(start.code, 0, start.stderr);
+      assert.equal(start.stdout, 'run\n');
+    }
+    const id = (await docker(['inspect', '-f', '{{.Id}}', 'again'])).stdout.trim();
+    await until(async () => !(await exists(cgroupOf(id))));
+    assert.equal((await docker(['rm', 'again'])).code, 0);
   });
 
   test('a command that cannot be executed ends with 127 and Docker-style message', async () => {

@@ -76,7 +76,11 @@ describe('store check', { skip: !isRoot && 'needs root' }, () => {
     const report = await moor(['system', 'check']);
     assert.equal(report.code, 0, report.stderr);
     assert.match(report.stdout, new RegExp(`Stray mounts:\\n  ${stray}\\n`));
-    assert.match(report.stdout, new RegExp(`Cgroups of stopped containers:\\n  ${cgroup}\\n`));
+    // Other engines' empty cgroups may be listed too: the tree is shared.
+    assert.match(
+      report.stdout,
+      new RegExp(`Cgroups of stopped containers:\\n(?:  .+\\n)*  ${cgroup}\\n`),
+    );
     assert.match(report.stdout, new RegExp(`Runtime state of stopped containers:\\n  ${ghost}\\n`));
     assert.match(report.stdout, /moor system check --fix/);
     const upId = (await docker(['inspect', '-f', '{{.Id}}', 'check-up'])).stdout.trim();
