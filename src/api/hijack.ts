@@ -38,6 +38,20 @@ export function hijack(ctx: RequestContext, contentType: string): Socket {
 }
 
 /**
+ * Ends a hijacked stream once its output is done. On a unix socket whose output has all gone
+ * to the kernel, the connection is closed at once: a half-close reaches the client only at the
+ * event loop's next turn — after `docker run`'s wait has been answered, and the CLI waits for
+ * this end before it exits. Otherwise (output still buffered; TCP or TLS, where a close with
+ * input unread could reset the connection) it is ended in order.
+ */
+export function closeHijacked(socket: Socket): void {
+  if (socket.destroyed) return;
+  const unix = socket.remoteAddress === undefined && !('encrypted' in socket);
+  if (unix && socket.writableLength === 0) socket.destroy();
+  else socket.end();
+}
+
+/**
  * The stdin half of a hijacked connection, as an async iterable of chunks. The end of input
  * must leave the socket open: output keeps flowing until the process ends.
  */

@@ -1,5 +1,3 @@
-import type { Socket } from 'node:net';
-
 import type { ExecConfig, ExecStartConfig } from '../../api-types/index.js';
 import { type ContainerService, parseDetachKeys } from '../../containers/index.js';
 import { conflict, invalidArgument } from '../../core/index.js';
@@ -9,6 +7,7 @@ import {
   RAW_STREAM,
   STDERR,
   STDOUT,
+  closeHijacked,
   frame,
   hijack,
   socketInput,
@@ -160,10 +159,6 @@ async function logsRoute(backend: ContainerService, ctx: RequestContext): Promis
   }
   await flush();
   ctx.res.end();
-}
-
-function closeHijacked(socket: Socket): void {
-  if (!socket.destroyed) socket.end();
 }
 
 async function attachRoute(backend: ContainerService, ctx: RequestContext): Promise<void> {
