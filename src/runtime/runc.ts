@@ -1,50 +1,15 @@
 import { existsSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { conflict, hasErrno, internal, isMoorError, notFound, pathExists } from '../core/index.js';
 import { runHostCommand } from '../sys/index.js';
+import { releaseCreatedProcess } from './exec-fifo.js';
 import { deleteStoppedState, liveInit } from './runc-state-file.js';
 
 const SIGKILL = 9;
 
 /** Where a created container's init waits to be let go (runc's state directory). */
 const EXEC_FIFO = 'exec.fifo';
-
-/**
- * Does what `runc start` does for a created container, without a runc process: the created
- * init blocks opening `exec.fifo` for writing until someone reads it; reading its byte lets it
- * exec the user's process, and removing the fifo marks the container running in runc's state.
- * This relies on runc's state layout (stable since runc 1.0); when the fifo is not there it
- * returns false and the caller runs `runc start`.
- */
-async function releaseCreatedProcess(fifo: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(fifo, 'r');
-  } catch (err) {
-    if (hasErrno(err, 'ENOENT')) return false;
-    throw err;
-  }
-  let bytesRead;
-  try {
-    ({ bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, null));
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
-  if (bytesRead === 0) {
-    await handle.close();
-    throw internal('the container process exited before it was started');
-  }
-  await Promise.all([
-    handle.close(),
-    unlink(fifo).catch((err: unknown) => {
-      if (!hasErrno(err, 'ENOENT')) throw err;
-    }),
-  ]);
-  return true;
-}
 
 /** runc's view of a container (`runc state`). */
 export interface RuncState {
