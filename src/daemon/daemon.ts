@@ -128,11 +128,13 @@ export async function startDaemon(config: DaemonConfig, logger: Logger): Promise
   try {
     await writePidfile(config.pidfile);
     pidfileWritten = true;
-    // Host commands (monitors, ip, iptables, mounts) start from a small helper process.
-    await startProcessLauncher().catch((err: unknown) =>
-      logger.warn('the process launcher did not start; commands start from moord', {
-        error: errorMessage(err),
-      }),
+    // Host commands (monitors, ip, iptables, mounts) start from a small helper process; the
+    // monitors report on a socket of the exec root (root-only) straight to moord.
+    await startProcessLauncher({ syncChannel: join(config.execRoot, 'sync.sock') }).catch(
+      (err: unknown) =>
+        logger.warn('the process launcher did not start; commands start from moord', {
+          error: errorMessage(err),
+        }),
     );
     const usage = {
       containerUsing: (id: string): string | undefined => containers?.containerUsing(id),

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessOutput {
@@ -93,19 +94,44 @@ export function spawnWithSyncPipe(
   onLine: (line: string) => void,
   onEnd: () => void,
 ): { child: ChildProcess; pipe: Readable; start: Writable | undefined; go: () => void } {
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe', ...(options.startPipe ? ['pipe' as const] : [])],
-    detached: true,
-  });
-  child.unref();
+  const { child, start, go } = spawnDetachedChild(file, args, options, 'pipe');
   const pipe = child.stdio[3] as Readable;
   pipe.on('error', () => undefined);
-  const start = options.startPipe ? (child.stdio[4] as Writable) : undefined;
-  start?.on('error', () => undefined);
   const lines = createInterface({ input: pipe, crlfDelay: Infinity });
   lines.on('line', onLine);
   lines.on('close', onEnd);
-  return { child, pipe, start, go: () => start?.end('0') };
+  return { child, pipe, start, go };
+}
+
+/**
+ * spawnWithSyncPipe, with a connection to moord's sync channel as fd 3 (see sync-channel.ts):
+ * the command's lines go to moord, not through this process. The start pipe stays a pipe of
+ * this process: the connection is non-blocking (shared with the command), and conmon's read of
+ * its start pipe must wait.
+ */
+export function spawnWithSyncSocket(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; startPipe?: boolean },
+  socket: Socket,
+): { child: ChildProcess; start: Writable | undefined; go: () => void } {
+  return spawnDetachedChild(file, args, options, socket);
+}
+
+function spawnDetachedChild(
+  file: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; startPipe?: boolean },
+  fd3: 'pipe' | Socket,
+): { child: ChildProcess; start: Writable | undefined; go: () => void } {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'ignore', 'ignore', fd3, ...(options.startPipe ? ['pipe' as const] : [])],
+    detached: true,
+  });
+  child.unref();
+  const start = options.startPipe ? (child.stdio[4] as Writable) : undefined;
+  start?.on('error', () => undefined);
+  return { child, start, go: () => start?.end('0') };
 }

@@ -7,10 +7,11 @@
  * of its own below, to stay small.
  */
 import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
-import { runCollecting, spawnWithSyncPipe } from './child-process-io.js';
+import { runCollecting, spawnWithSyncPipe, spawnWithSyncSocket } from './child-process-io.js';
 import {
   type DetachRequest,
   LAUNCHER_READY,
@@ -24,7 +25,7 @@ const running = new Map<number, ChildProcess>();
 /** Detached commands while their fd 3 is open: the pipe, and how to let them go on. */
 const detached = new Map<
   number,
-  { child: ChildProcess; pipe: Readable; start: Writable | undefined; go: () => void }
+  { child: ChildProcess; pipe: Readable | undefined; start: Writable | undefined; go: () => void }
 >();
 
 function answer(message: LauncherAnswer): void {
@@ -51,7 +52,35 @@ function run(request: RunRequest): void {
     .finally(() => running.delete(id));
 }
 
+/** A detached command whose fd 3 is a connection to moord's sync channel, with the token. */
+function detachOnChannel(request: DetachRequest, channel: { path: string; token: string }): void {
+  const { id } = request;
+  const socket = connect(channel.path);
+  socket.on('error', (err) => failed(id, err));
+  socket.once('connect', () => {
+    socket.write(`${channel.token}\n`);
+    const started = spawnWithSyncSocket(
+      request.file,
+      request.args,
+      { cwd: request.cwd, env: request.env, ...(request.startPipe ? { startPipe: true } : {}) },
+      socket,
+    );
+    // The command has its own copy of the connection; this one is not needed any more.
+    socket.destroy();
+    const { child } = started;
+    detached.set(id, { ...started, pipe: undefined });
+    child.once('spawn', () => answer({ id, type: 'spawned' }));
+    child.once('error', (err) => failed(id, err));
+    // Once it went on (or ended), nothing is asked of it here any more.
+    child.once('exit', () => detached.delete(id));
+  });
+}
+
 function detach(request: DetachRequest): void {
+  if (request.channel) {
+    detachOnChannel(request, request.channel);
+    return;
+  }
   const { id } = request;
   const started = spawnWithSyncPipe(
     request.file,
@@ -88,7 +117,7 @@ function handle(request: LauncherRequest): void {
       (running.get(request.id) ?? detached.get(request.id)?.child)?.kill(request.signal);
       return;
     case 'release':
-      detached.get(request.id)?.pipe.destroy();
+      detached.get(request.id)?.pipe?.destroy();
       return;
   }
 }
@@ -103,7 +132,7 @@ requests.on('line', (line) => {
 // still waiting at its start pipe sees it close.
 requests.on('close', () => {
   for (const { pipe, start } of detached.values()) {
-    pipe.destroy();
+    pipe?.destroy();
     start?.destroy();
   }
   process.exitCode = 0;

@@ -29,6 +29,11 @@ export interface DetachRequest {
   /** The command's whole environment (nothing is inherited). */
   env: Record<string, string>;
   startPipe?: boolean;
+  /**
+   * fd 3 is a connection to moord's sync channel (sync-channel.ts) instead, opened with this
+   * token: its lines go to moord directly; no `line` or `end` answers come.
+   */
+  channel?: { path: string; token: string };
 }
 
 /** Lets a detached command waiting on its start pipe go on. */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { hasErrno } from '../core/index.js';
@@ -16,14 +19,21 @@ async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   return all;
 }
 
-// The same behaviour whether commands start here or in the launcher process.
-for (const mode of ['here', 'launcher'] as const) {
+// The same behaviour whether commands start here or in the launcher process, with detached
+// commands' lines through the launcher or over the sync channel.
+for (const mode of ['here', 'launcher', 'launcher with a sync channel'] as const) {
   describe(`process launching (${mode})`, () => {
+    let dir = '';
     before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'moor-launcher-'));
       if (mode === 'launcher') await startProcessLauncher();
+      if (mode === 'launcher with a sync channel') {
+        await startProcessLauncher({ syncChannel: join(dir, 'sync.sock') });
+      }
     });
     after(async () => {
       await stopProcessLauncher();
+      await rm(dir, { recursive: true, force: true });
     });
 
     it('runs a command and returns its output and exit status', async () => {
@@ -102,6 +112,19 @@ for (const mode of ['here', 'launcher'] as const) {
         (err: unknown) => hasErrno(err, 'ENOENT'),
       );
     });
+
+    if (mode === 'launcher with a sync channel') {
+      it('gets the lines straight from the command, even with the launcher gone', async () => {
+        const lines = await spawnDetached('/bin/sh', ['-c', 'sleep 0.3; echo late >&3'], {
+          cwd: '/',
+          env: {},
+        });
+        const pid = await processLauncherPid();
+        assert.ok(pid !== undefined);
+        process.kill(pid, 'SIGKILL');
+        assert.deepEqual(await collect(lines), ['late']);
+      });
+    }
   });
 }
 

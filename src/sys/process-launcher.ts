@@ -10,6 +10,7 @@ import {
   runCollecting,
   spawnWithSyncPipe,
 } from './child-process-io.js';
+import { type SyncChannel, openSyncChannel } from './sync-channel.js';
 import {
   LAUNCHER_READY,
   type LauncherAnswer,
@@ -50,11 +51,20 @@ const LAUNCHER_MAIN = new URL('./launcher-main.js', import.meta.url).pathname;
 
 let enabled = false;
 let connection: Promise<Connection> | undefined;
+let channel: SyncChannel | undefined;
 let nextId = 1;
 
-/** Starts the process launcher; from then on commands start there. */
-export async function startProcessLauncher(): Promise<void> {
+/**
+ * Starts the process launcher; from then on commands start there. With `syncChannel` (a socket
+ * path in a directory only root enters), detached commands report on fd 3 straight to this
+ * process (see sync-channel.ts).
+ */
+export async function startProcessLauncher(options: { syncChannel?: string } = {}): Promise<void> {
   enabled = true;
+  if (options.syncChannel !== undefined && !channel) {
+    // Without it (a socket that cannot be made there), the lines come through the launcher.
+    channel = await openSyncChannel(options.syncChannel).catch(() => undefined);
+  }
   await launcher();
 }
 
@@ -64,6 +74,8 @@ export async function stopProcessLauncher(): Promise<void> {
   const current = connection;
   connection = undefined;
   (await current?.catch(() => undefined))?.close();
+  channel?.close();
+  channel = undefined;
 }
 
 /** The launcher's pid while it runs (for diagnostics and tests). */
@@ -224,15 +236,25 @@ export async function spawnDetached(
   }
   const conn = await remote;
   const id = nextId++;
+  // The lines come over the sync channel when there is one, else through the launcher.
+  const direct = channel?.expect(
+    (line) => queue.push(line),
+    () => queue.end(),
+  );
   await new Promise<void>((resolve, reject) => {
     conn.listen(id, (answer) => {
       if (!answer) {
         const gone = internal(`the process launcher exited while starting ${file}`);
         reject(gone);
         queue.end(gone);
-      } else if (answer.type === 'spawned') resolve();
-      else if (answer.type === 'failed') {
+        direct?.release();
+      } else if (answer.type === 'spawned') {
+        // With the channel, nothing more comes from the launcher for this command.
+        if (direct) conn.forget(id);
+        resolve();
+      } else if (answer.type === 'failed') {
         conn.forget(id);
+        direct?.release();
         reject(spawnError(answer));
       } else if (answer.type === 'line') queue.push(answer.line);
       else if (answer.type === 'end') {
@@ -248,12 +270,14 @@ export async function spawnDetached(
       cwd: options.cwd,
       env: options.env,
       ...(options.startPipe ? { startPipe: true } : {}),
+      ...(direct && channel ? { channel: { path: channel.path, token: direct.token } } : {}),
     });
   });
   return Object.assign(queue.iterable, {
     release: () => {
       conn.forget(id);
-      conn.send({ op: 'release', id });
+      if (direct) direct.release();
+      else conn.send({ op: 'release', id });
       queue.end();
     },
     go: () => conn.send({ op: 'go', id }),
