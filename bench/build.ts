@@ -17,6 +17,7 @@ import {
   startReferenceDockerd,
 } from '../test/helpers/dockerd.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { run } from '../test/helpers/run.js';
 import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
 
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
   let reference: ReferenceDockerd | undefined;
   const cleanup = async () => {
     await cleanupContainerDaemon(daemon);
+    // The isolation chains are shared by every moord on the host: they go once empty.
+    await removeEmptyIsolationChains();
     await reference?.stop();
     await rm(dir, { recursive: true, force: true });
   };

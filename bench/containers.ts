@@ -22,6 +22,7 @@ import { join } from 'node:path';
 
 import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
 import { MOOR, type TestDaemon, startTestDaemon, unmountUnder } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { type RunResult, run } from '../test/helpers/run.js';
 import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
 
@@ -405,6 +406,8 @@ async function main(): Promise<void> {
     (cleaning ??= (async () => {
       await cleanupContainerDaemon(daemon);
       await cleanupReference(dir, runcRoot);
+      // The isolation chains are shared by every moord on the host: they go once empty.
+      await removeEmptyIsolationChains();
     })());
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`${signal}: cleaning up`);

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { createClient } from '../src/client/index.js';
 import { cleanupDaemon, startTestDaemon } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { run } from '../test/helpers/run.js';
 
 const mbArg = process.argv.indexOf('--mb');
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   } finally {
     client.close();
     await cleanupDaemon(daemon);
+    // The isolation chains are shared by every moord on the host: they go once empty.
+    await removeEmptyIsolationChains();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -17,6 +17,7 @@ import {
   startDaemonWithBusybox,
 } from '../test/helpers/containers.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { type TestRegistry, startTestRegistry } from '../test/helpers/registry.js';
 import { freePort, run } from '../test/helpers/run.js';
 import { must, numberArg, report, timedCommand } from './measure.js';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     distribution?.kill('SIGTERM');
     await cleanupContainerDaemon(daemon);
+    // The isolation chains are shared by every moord on the host: they go once empty.
+    await removeEmptyIsolationChains();
     await ours?.stop();
     await rm(dir, { recursive: true, force: true });
   };

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 
 import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { run } from '../test/helpers/run.js';
 
 function numberArg(name: string, fallback: number): number {
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
     await api(daemon.socket, 'DELETE', `/containers/${created.Id}?force=1`);
   } finally {
     await cleanupContainerDaemon(daemon);
+    // The isolation chains are shared by every moord on the host: they go once empty.
+    await removeEmptyIsolationChains();
   }
 }
 
