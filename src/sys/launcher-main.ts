@@ -22,11 +22,15 @@ import {
 } from './launcher-protocol.js';
 
 const running = new Map<number, ChildProcess>();
-/** Detached commands while their fd 3 is open: the pipe, and how to let them go on. */
-const detached = new Map<
-  number,
-  { child: ChildProcess; pipe: Readable | undefined; start: Writable | undefined; go: () => void }
->();
+/** A detached command: its fd-3 pipe (none on the sync channel), and how to let it go on. */
+interface Detached {
+  child: ChildProcess;
+  pipe: Readable | undefined;
+  start: Writable | undefined;
+  go: () => void;
+}
+/** Detached commands while they may still be asked about (fd 3 open, or not gone on yet). */
+const detached = new Map<number, Detached>();
 
 function answer(message: LauncherAnswer): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -67,13 +71,17 @@ function detachOnChannel(request: DetachRequest, channel: { path: string; token:
     );
     // The command has its own copy of the connection; this one is not needed any more.
     socket.destroy();
-    const { child } = started;
-    detached.set(id, { ...started, pipe: undefined });
-    child.once('spawn', () => answer({ id, type: 'spawned' }));
-    child.once('error', (err) => failed(id, err));
+    track(id, { ...started, pipe: undefined });
     // Once it went on (or ended), nothing is asked of it here any more.
-    child.once('exit', () => detached.delete(id));
+    started.child.once('exit', () => detached.delete(id));
   });
+}
+
+/** Keeps a detached command for `go`, `kill` and `release`, and reports its start. */
+function track(id: number, started: Detached): void {
+  detached.set(id, started);
+  started.child.once('spawn', () => answer({ id, type: 'spawned' }));
+  started.child.once('error', (err) => failed(id, err));
 }
 
 function detach(request: DetachRequest): void {
@@ -96,10 +104,7 @@ function detach(request: DetachRequest): void {
       answer({ id, type: 'end' });
     },
   );
-  const { child } = started;
-  detached.set(id, started);
-  child.once('spawn', () => answer({ id, type: 'spawned' }));
-  child.once('error', (err) => failed(id, err));
+  track(id, started);
 }
 
 function handle(request: LauncherRequest): void {
