@@ -22,7 +22,7 @@ const handler = createApiHandler({
   logger: createLogger('debug', (line) => logLines.push(line)),
   routes: [
     ...systemRoutes({
-      version: () => version,
+      version: () => Promise.resolve(version),
       info: (): Promise<EngineInfo> => Promise.reject(new Error('not used here')),
     }),
     {

@@ -20,9 +20,8 @@ export type DataUsageKind = 'image' | 'container' | 'volume' | 'build-cache';
  * The engine's disk usage as Docker's df counts it: the top images (as `docker images` lists
  * them: a build's intermediate images are not counted), each with its size and the part it
  * shares with other top images (layers used by more than one), the layers' total once each,
- * containers
- * with their writable layer (SizeRw) and whole filesystem (SizeRootFs), volumes with the
- * bytes of their data and how many containers reference them.
+ * containers with their writable layer (SizeRw) and whole filesystem (SizeRootFs), volumes
+ * with the bytes of their data and how many containers reference them.
  */
 export async function dataUsage(
   parts: {

@@ -87,7 +87,7 @@ export interface EngineVersion {
 
 export interface SystemService {
   info(): Promise<EngineInfo>;
-  version(): EngineVersion;
+  version(): Promise<EngineVersion>;
 }
 
 function warningsFor(caps: CgroupCapabilities, info: Pick<EngineInfo, 'ipv4Forwarding'>): string[] {
@@ -104,36 +104,37 @@ export async function createSystemService(settings: SystemSettings): Promise<Sys
   // Host facts that cannot change while the daemon runs are read once.
   const osDescription = await readOsDescription();
   const cgroupCapabilities = await probeCgroupCapabilities(settings.cgroups);
-  const tools = await probeToolVersions({
+  // Two short commands, asked beside the daemon's start (not before it) and once.
+  const probing = probeToolVersions({
     runtime: settings.runtimes[settings.defaultRuntime]?.path ?? settings.defaultRuntime,
     ...(settings.initPath === undefined ? {} : { init: settings.initPath }),
   });
-  const version: EngineVersion = {
+  const base = {
     version: MOOR_VERSION,
     os: 'linux',
     arch: goArch(),
     kernelVersion: os.release(),
     runtimeVersion: `node${process.versions.node}`,
-    tools,
   };
 
   return {
-    version: () => version,
+    version: async () => ({ ...base, tools: await probing }),
     async info() {
-      const [ipv4Forwarding, bridgeNfIptables, bridgeNfIp6tables, inventory, openFds] =
+      const [ipv4Forwarding, bridgeNfIptables, bridgeNfIp6tables, inventory, openFds, tools] =
         await Promise.all([
           readSysctlFlag('/proc/sys/net/ipv4/ip_forward'),
           readSysctlFlag('/proc/sys/net/bridge/bridge-nf-call-iptables'),
           readSysctlFlag('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
           settings.inventory(),
           countOpenFds(),
+          probing,
         ]);
       return {
         id: settings.engineId,
         name: os.hostname(),
         serverVersion: MOOR_VERSION,
         os: osDescription,
-        kernelVersion: version.kernelVersion,
+        kernelVersion: base.kernelVersion,
         architecture: machineArchitecture(),
         ncpu: os.availableParallelism(),
         memTotal: os.totalmem(),

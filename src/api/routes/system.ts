@@ -7,7 +7,7 @@ import { compareApiVersions } from '../version.js';
 /** What the system routes need from the daemon. */
 export interface SystemBackend {
   info(): Promise<EngineInfo>;
-  version(): EngineVersion;
+  version(): Promise<EngineVersion>;
 }
 
 function ping(ctx: RequestContext): void {
@@ -173,7 +173,7 @@ export function systemRoutes(backend: SystemBackend): Route[] {
     {
       method: 'GET',
       path: '/version',
-      handler: () => ({ status: 200, body: toWireVersion(backend.version()) }),
+      handler: async () => ({ status: 200, body: toWireVersion(await backend.version()) }),
     },
     {
       method: 'GET',
