@@ -1,10 +1,10 @@
 import type { Logger } from '../core/index.js';
-import type { NetworkService } from '../network/index.js';
+import type { NetworkAttachment, NetworkService } from '../network/index.js';
 import type { VolumeService } from '../volumes/index.js';
 import type { PublishEvent } from '../events/index.js';
 import type { Images } from '../images/index.js';
 import type { LogPump } from '../logging/index.js';
-import type { PreparedMonitor, Runc } from '../runtime/index.js';
+import type { MonitorStarted, PreparedMonitor, Runc } from '../runtime/index.js';
 import type { CgroupLayout } from '../sys/index.js';
 import type { ContainerLifecycle, KeyedLocks, LifecycleRegistry } from './container-events.js';
 import type { ContainerPaths, EngineDirs } from './container-paths.js';
@@ -43,8 +43,25 @@ export interface LiveContainer {
   manualRestart?: boolean;
   /** A monitor started ahead for the first start (container-start.ts: prepareFirstStart). */
   preparedStart?: { monitor: Promise<PreparedMonitor>; timer: NodeJS.Timeout } | undefined;
+  /** The first start's process, created ahead at create (create-ahead.ts). */
+  createdAhead?: CreatedAhead | undefined;
   /** Volumes acquired for the current run, released when it ends. */
   volumesHeld?: string[] | undefined;
+}
+
+/** A container's process as the runtime created it, waiting to be let go (`runc start`). */
+export interface CreatedProcess {
+  started: MonitorStarted;
+  attachments: NetworkAttachment[];
+}
+
+/** A first start's process created ahead at create, from `record` (create-ahead.ts). */
+export interface CreatedAhead {
+  record: ContainerRecord;
+  /** Settles when the creation is over: the process, or undefined when it failed (undone). */
+  process: Promise<CreatedProcess | undefined>;
+  /** Deletes the process when no start came for it. */
+  timer?: NodeJS.Timeout;
 }
 
 /** An exec session: kept in memory only, as Docker does. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 import type { ContainerCreateRequest, EndpointConfig } from '../api-types/index.js';
@@ -21,7 +21,8 @@ import { blkioDevicePaths, checkResources } from './resource-checks.js';
 import { blockDeviceNumbers } from '../sys/index.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
-import { prepareFirstStart } from './prepared-start.js';
+import { cancelPreparedStart, prepareFirstStart } from './prepared-start.js';
+import { createAhead, discardCreatedAhead } from './create-ahead.js';
 
 /** As Docker: containers without a network mode are on the default `bridge` network. */
 const DEFAULT_NETWORK_MODE = 'bridge';
@@ -150,6 +151,7 @@ export async function createContainer(
   }
   if (hostConfig.Links?.length) hostConfig.Links = normalizeLinks(ctx, hostConfig.Links, name);
   ctx.store.reserveName(name, id);
+  let bundle: string | undefined;
   try {
     const record: ContainerRecord = {
       id,
@@ -176,15 +178,22 @@ export async function createContainer(
       driver: ctx.driver,
     };
     const paths = ctx.pathsOf(record);
+    bundle = paths.bundle;
     if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
     // The store's directory exists: one mkdir, not the recursive walk.
-    await mkdir(paths.dir, { mode: 0o710 });
+    mkdirSync(paths.dir, { mode: 0o710 });
     await prepareRootfs(ctx, paths, image.topLayer);
-    await ctx.store.save(record, { fresh: true });
+    // The monitor loads, and the process may be created, while the record is written.
     prepareFirstStart(ctx, record);
+    createAhead(ctx, record);
+    await ctx.store.save(record, { fresh: true });
     publishContainerEvent(ctx, record, 'create');
     return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
   } catch (err) {
+    await discardCreatedAhead(ctx, id);
+    cancelPreparedStart(ctx, id);
+    ctx.live.delete(id);
+    if (bundle) rmSync(bundle, { recursive: true, force: true });
     ctx.store.releaseName(name, id);
     ctx.store.delete(id);
     await ctx.volumes?.forget(id, { removeAnonymous: true });

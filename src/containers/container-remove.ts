@@ -9,6 +9,7 @@ import { unmountRootfs } from './rootfs-mount.js';
 import { releaseMounts } from './container-mounts.js';
 import { publishContainerEvent } from './container-event.js';
 import { cancelPreparedStart } from './prepared-start.js';
+import { forgetCreatedAhead } from './create-ahead.js';
 
 /**
  * Docker's rm: a running container needs `force` (then it is killed first). The record goes
@@ -55,6 +56,8 @@ export async function discardContainer(
   const { id } = record;
   const paths = ctx.pathsOf(record);
   cancelPreparedStart(ctx, id);
+  // A process created ahead goes with the runtime's state below.
+  await forgetCreatedAhead(ctx, id);
   await stopLiveParts(ctx, id);
   ctx.networks?.leave(id);
   await ctx.networks?.unpublish(id);

@@ -26,6 +26,7 @@ import { openContainerStore } from './container-store.js';
 import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
 import { cancelPreparedStart } from './prepared-start.js';
+import { discardCreatedAhead } from './create-ahead.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
 import type { PublishEvent } from '../events/index.js';
@@ -66,12 +67,6 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
   for (const dir of [dirs.bundles, dirs.exits, dirs.sockets, dirs.runcRoot]) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
-  // Exec sessions live in memory: the bundles of an earlier run are nobody's now (a process
-  // still running there keeps its monitor's open files).
-  for (const entry of await readdir(dirs.bundles)) {
-    if (entry.startsWith('exec-'))
-      await rm(join(dirs.bundles, entry), { recursive: true, force: true });
-  }
   const store = await openContainerStore(dirs.containers, options.logger);
   const runtimeBinary = await findExecutable(options.runtimeBinary ?? 'runc');
   if (!runtimeBinary) throw unavailable('runc not found (install the runc package)');
@@ -109,6 +104,25 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     publish: options.publish,
   };
   for (const record of store.all()) options.volumes?.restore(record.id, volumeNamesOf(record));
+  // Exec sessions live in memory: the bundles of an earlier run are nobody's now (a process
+  // still running there keeps its monitor's open files). A container's bundle without a
+  // record is left by a create that did not finish: the process it may have created ahead
+  // (create-ahead.ts) never started, and goes with it.
+  for (const entry of await readdir(dirs.bundles)) {
+    if (entry.startsWith('exec-')) {
+      await rm(join(dirs.bundles, entry), { recursive: true, force: true });
+    } else if (!store.get(entry)) {
+      if (/^[a-f0-9]{64}$/.test(entry)) {
+        await ctx.runc.delete(entry, true).catch((err: unknown) => {
+          options.logger.warn('deleting the process of an unfinished create failed', {
+            id: entry,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        });
+      }
+      await rm(join(dirs.bundles, entry), { recursive: true, force: true });
+    }
+  }
 
   const start = (id: string, internal = false): Promise<void> =>
     ctx.locks.run(id, () => startContainer(ctx, id, { internal }));
@@ -194,6 +208,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
       watcher.close();
       for (const [id, entry] of live) {
         cancelPreparedStart(ctx, id);
+        if (entry.createdAhead) await ctx.locks.run(id, () => discardCreatedAhead(ctx, id));
         if (entry.restartTimer) clearTimeout(entry.restartTimer);
         entry.stopHealth?.();
         if (entry.pump) await entry.pump.stop();

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { hasErrno, notFound } from '../core/index.js';
 import { bindMount, unmount } from '../sys/index.js';
 import { mountSource } from './container-mounts.js';
+import { discardCreatedAhead } from './create-ahead.js';
 import { resolveInRoot } from './rootfs-path.js';
 import type { ContainerContext } from './container-context.js';
 import type { ContainerPaths } from './container-paths.js';
@@ -67,6 +68,8 @@ export function withRootfs<T>(
   return ctx.locks.run(id, async () => {
     const record = ctx.store.get(id);
     if (!record) throw notFound(`No such container: ${id}`);
+    // A process created ahead holds the container's overlay in its own mount namespace.
+    await discardCreatedAhead(ctx, id);
     const paths = ctx.pathsOf(record);
     const topLayer = ctx.images.images.get(record.imageId)?.topLayer;
     const live = isLive(record) && record.state.pid > 0;

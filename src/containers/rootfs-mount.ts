@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -29,10 +30,9 @@ export async function prepareRootfs(
     if (lower[0] !== undefined) await copyTree(lower[0], paths.rootfs);
     return;
   }
-  // In the container's directory, made just before: one mkdir each.
-  await Promise.all(
-    [paths.upper, paths.work, paths.rootfs].map((dir) => mkdir(dir, { mode: 0o755 })),
-  );
+  // In the container's directory, made just before: one mkdir each, made at once (a trip
+  // through the thread pool costs more than such a change of metadata).
+  for (const dir of [paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { mode: 0o755 });
 }
 
 /** The image's layer dirs, top first; an empty directory for an image without layers. */

@@ -64,3 +64,16 @@ test('no fifo: false (the caller runs runc start); no init: an error in time', a
   const fifo = fifoAt('orphan');
   await assert.rejects(releaseCreatedProcess(fifo, 50), /exited before it was started/);
 });
+
+test('an init that closes the fifo without its byte is an error at once', async () => {
+  const fifo = fifoAt('closed');
+  const opened = new Promise<void>((resolve) => {
+    spawn('sh', ['-c', 'exec 3>"$1"; sleep 0.05; exec 3>&-', 'init', fifo], {
+      stdio: 'ignore',
+    }).on('close', () => resolve());
+  });
+  const started = Date.now();
+  await assert.rejects(releaseCreatedProcess(fifo, 5_000), /exited before it was started/);
+  assert.ok(Date.now() - started < 4_000, 'not left to the timeout');
+  await opened;
+});

@@ -1,4 +1,5 @@
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
 
 import { hasErrno, internal } from '../core/index.js';
 
@@ -15,9 +16,11 @@ const DEFAULT_WAIT_MS = 10_000;
  * The fifo is opened without waiting for a writer (O_NONBLOCK), at once on the main thread: the
  * init, usually waiting in its open already, goes on that moment rather than after a trip
  * through the thread pool. The init's byte is then read from that same descriptor — a second,
- * blocking open could miss an init that has written and exec'd meanwhile, and wait forever. The
- * descriptor stays open until the byte is read, so the init's write always finds a reader.
- * An init that never shows up within `waitMs` (it died before the start) is an error.
+ * blocking open could miss an init that has written and exec'd meanwhile, and wait forever —
+ * at once if it is there, else as the event loop sees it come (the descriptor watched as a
+ * pipe). The descriptor stays open until the byte is read, so the init's write always finds a
+ * reader. An init that closes the fifo without its byte, or never shows up within `waitMs`
+ * (it died before the start), is an error.
  */
 export async function releaseCreatedProcess(
   fifo: string,
@@ -30,34 +33,47 @@ export async function releaseCreatedProcess(
     if (hasErrno(err, 'ENOENT')) return false;
     throw err;
   }
+  let read: boolean;
   try {
-    const byte = Buffer.alloc(1);
-    const deadline = Date.now() + waitMs;
-    // EAGAIN: the init has the fifo open and its byte is on the way; 0: it has not opened the
-    // fifo yet (or never will). Either way, look again in a moment.
-    while (!readByte(fd, byte)) {
-      if (Date.now() > deadline) {
-        throw internal('the container process exited before it was started');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    try {
-      unlinkSync(fifo);
-    } catch (err) {
-      if (!hasErrno(err, 'ENOENT')) throw err;
-    }
-    return true;
-  } finally {
+    read = readByte(fd);
+  } catch (err) {
     closeSync(fd);
+    throw err;
   }
+  if (read) closeSync(fd);
+  else await byteFrom(fd, waitMs);
+  try {
+    unlinkSync(fifo);
+  } catch (err) {
+    if (!hasErrno(err, 'ENOENT')) throw err;
+  }
+  return true;
 }
 
-/** One non-blocking read: true once the byte is there. */
-function readByte(fd: number, buffer: Buffer): boolean {
+/** One non-blocking read: true once the byte is there (EAGAIN, or 0 with no writer: not yet). */
+function readByte(fd: number): boolean {
   try {
-    return readSync(fd, buffer, 0, 1, null) === 1;
+    return readSync(fd, Buffer.alloc(1), 0, 1, null) === 1;
   } catch (err) {
     if (hasErrno(err, 'EAGAIN')) return false;
     throw err;
   }
+}
+
+/** Waits for the init's byte on the fifo's read end; the descriptor is closed after. */
+function byteFrom(fd: number, waitMs: number): Promise<void> {
+  const pipe = new Socket({ fd, readable: true, writable: false });
+  return new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      pipe.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    const exited = () => finish(internal('the container process exited before it was started'));
+    const timer = setTimeout(exited, waitMs);
+    pipe.once('data', () => finish());
+    pipe.once('end', exited);
+    pipe.once('error', (err) => finish(err));
+  });
 }
