@@ -64,6 +64,19 @@ export interface CreatedAhead {
   timer?: NodeJS.Timeout;
 }
 
+/** A monitor started ahead for the id of a container not created yet. */
+export interface PooledMonitor {
+  id: string;
+  monitor: Promise<PreparedMonitor>;
+}
+
+/** The pool's state: one monitor at most, and the timer that starts the next. */
+export interface MonitorPool {
+  ready?: PooledMonitor | undefined;
+  refill?: NodeJS.Timeout | undefined;
+  closed?: boolean;
+}
+
 /** An exec session: kept in memory only, as Docker does. */
 export interface ExecSession {
   id: string;
@@ -102,6 +115,8 @@ export interface ContainerContext {
   liveOf(id: string): LiveContainer;
   /** Set while the daemon shuts down: exits are then not followed by restarts. */
   shuttingDown: boolean;
+  /** The monitor started ahead for the next container (monitor-pool.ts). */
+  monitorPool: MonitorPool;
   /** Bridge and user networks (none: only host and none exist). */
   networks: ContainerNetworks | undefined;
   /** Volumes (none: containers cannot use volumes). */

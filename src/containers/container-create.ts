@@ -23,6 +23,7 @@ import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
 import { cancelPreparedStart, prepareFirstStart } from './prepared-start.js';
 import { createAhead, discardCreatedAhead } from './create-ahead.js';
+import { returnPooledMonitor, takePooledMonitor } from './monitor-pool.js';
 
 /** As Docker: containers without a network mode are on the default `bridge` network. */
 const DEFAULT_NETWORK_MODE = 'bridge';
@@ -113,90 +114,100 @@ export async function createContainer(
   const image = ctx.images.images.get(resolved.id);
   if (!image) throw invalidArgument(`No such image: ${rawConfig.Image}`);
 
-  const id = randomBytes(32).toString('hex');
-  const config = mergeImageConfig(rawConfig, image.config, id);
-  // As dockerd: a container on the host's network is named as the host unless told otherwise.
-  if (hostConfig.NetworkMode === 'host' && !rawConfig.Hostname) config.Hostname = hostname();
-  // dockerd refuses a bad stop signal at create, not only when the container is stopped.
-  if (rawConfig.StopSignal) parseSignal(rawConfig.StopSignal);
-  const { path, args } = processOf(config);
-  const plannedMounts = await planMounts(ctx, config, hostConfig);
-  // Everything the runtime config would refuse (capabilities, sysctls, security options...)
-  // is refused now, not at start.
-  buildRuntimeSpec({
-    id,
-    rootfs: '/',
-    args: [path, ...args],
-    env: [],
-    cwd: '/',
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    hostname: config.Hostname ?? '',
-    domainname: config.Domainname ?? '',
-    config,
-    hostConfig,
-    cgroupsPath: `/moor/${id}`,
-    cgroupVersion: ctx.cgroups.version,
-    networkNamespace: hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
-    files: { hosts: '/', hostname: '/', resolvConf: '/' },
-    availableCapabilities: ctx.availableCapabilities,
-    blockDevices: await blockDeviceNumbers(blkioDevicePaths(hostConfig)),
-  });
-
-  let name = requestedName ?? '';
-  if (name !== '') {
-    validateName(name);
-    name = name.replace(/^\//, '');
-  } else {
-    name = generateName((candidate) => ctx.store.idByName(candidate) !== undefined);
-  }
-  if (hostConfig.Links?.length) hostConfig.Links = normalizeLinks(ctx, hostConfig.Links, name);
-  ctx.store.reserveName(name, id);
-  let bundle: string | undefined;
+  // The pool's monitor gives the container its id when it fits (monitor-pool.ts).
+  const pooled = takePooledMonitor(ctx, rawConfig);
+  let pooledMonitor = pooled?.monitor;
+  const id = pooled?.id ?? randomBytes(32).toString('hex');
   try {
-    const record: ContainerRecord = {
+    const config = mergeImageConfig(rawConfig, image.config, id);
+    // As dockerd: a container on the host's network is named as the host unless told otherwise.
+    if (hostConfig.NetworkMode === 'host' && !rawConfig.Hostname) config.Hostname = hostname();
+    // dockerd refuses a bad stop signal at create, not only when the container is stopped.
+    if (rawConfig.StopSignal) parseSignal(rawConfig.StopSignal);
+    const { path, args } = processOf(config);
+    const plannedMounts = await planMounts(ctx, config, hostConfig);
+    // Everything the runtime config would refuse (capabilities, sysctls, security options...)
+    // is refused now, not at start.
+    buildRuntimeSpec({
       id,
-      name,
-      created: nowRfc3339Nano(),
-      imageId: image.id,
-      path,
-      args,
+      rootfs: '/',
+      args: [path, ...args],
+      env: [],
+      cwd: '/',
+      user: { uid: 0, gid: 0, additionalGids: [] },
+      hostname: config.Hostname ?? '',
+      domainname: config.Domainname ?? '',
       config,
       hostConfig,
-      state: {
-        status: 'created',
-        pid: 0,
-        monitorPid: 0,
-        exitCode: 0,
-        error: '',
-        startedAt: ZERO_TIME,
-        finishedAt: ZERO_TIME,
-        oomKilled: false,
-        manuallyStopped: false,
-      },
-      restartCount: 0,
-      ...(endpoints ? { endpoints } : {}),
-      driver: ctx.driver,
-    };
-    const paths = ctx.pathsOf(record);
-    bundle = paths.bundle;
-    if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
-    // The store's directory exists: one mkdir, not the recursive walk.
-    mkdirSync(paths.dir, { mode: 0o710 });
-    await prepareRootfs(ctx, paths, image.topLayer);
-    // The monitor loads, and the process may be created, while the record is written.
-    prepareFirstStart(ctx, record);
-    createAhead(ctx, record);
-    await ctx.store.save(record, { fresh: true });
-    publishContainerEvent(ctx, record, 'create');
-    return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
-  } catch (err) {
-    await discardCreatedAhead(ctx, id);
-    cancelPreparedStart(ctx, id);
-    ctx.live.delete(id);
-    if (bundle) rmSync(bundle, { recursive: true, force: true });
-    ctx.store.releaseName(name, id);
-    ctx.store.delete(id);
-    await ctx.volumes?.forget(id, { removeAnonymous: true });
-    throw err;
+      cgroupsPath: `/moor/${id}`,
+      cgroupVersion: ctx.cgroups.version,
+      networkNamespace: hostConfig.NetworkMode === 'host' ? { kind: 'host' } : { kind: 'new' },
+      files: { hosts: '/', hostname: '/', resolvConf: '/' },
+      availableCapabilities: ctx.availableCapabilities,
+      blockDevices: await blockDeviceNumbers(blkioDevicePaths(hostConfig)),
+    });
+
+    let name = requestedName ?? '';
+    if (name !== '') {
+      validateName(name);
+      name = name.replace(/^\//, '');
+    } else {
+      name = generateName((candidate) => ctx.store.idByName(candidate) !== undefined);
+    }
+    if (hostConfig.Links?.length) hostConfig.Links = normalizeLinks(ctx, hostConfig.Links, name);
+    ctx.store.reserveName(name, id);
+    let bundle: string | undefined;
+    try {
+      const record: ContainerRecord = {
+        id,
+        name,
+        created: nowRfc3339Nano(),
+        imageId: image.id,
+        path,
+        args,
+        config,
+        hostConfig,
+        state: {
+          status: 'created',
+          pid: 0,
+          monitorPid: 0,
+          exitCode: 0,
+          error: '',
+          startedAt: ZERO_TIME,
+          finishedAt: ZERO_TIME,
+          oomKilled: false,
+          manuallyStopped: false,
+        },
+        restartCount: 0,
+        ...(endpoints ? { endpoints } : {}),
+        driver: ctx.driver,
+      };
+      const paths = ctx.pathsOf(record);
+      if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
+      // The store's directory exists: one mkdir, not the recursive walk (the pool made the
+      // directory of its monitor's container already).
+      if (!pooled) mkdirSync(paths.dir, { mode: 0o710 });
+      await prepareRootfs(ctx, paths, image.topLayer);
+      // The monitor loads, and the process may be created, while the record is written.
+      prepareFirstStart(ctx, record, pooledMonitor);
+      pooledMonitor = undefined;
+      bundle = paths.bundle;
+      createAhead(ctx, record);
+      await ctx.store.save(record, { fresh: true });
+      publishContainerEvent(ctx, record, 'create');
+      return { id, warnings: labelModeWarnings(hostConfig.Binds ?? []) };
+    } catch (err) {
+      await discardCreatedAhead(ctx, id);
+      cancelPreparedStart(ctx, id);
+      ctx.live.delete(id);
+      if (bundle) rmSync(bundle, { recursive: true, force: true });
+      ctx.store.releaseName(name, id);
+      ctx.store.delete(id);
+      await ctx.volumes?.forget(id, { removeAnonymous: true });
+      throw err;
+    }
+  } finally {
+    // A create that failed before its container had the pool's monitor gives it back.
+    if (pooled && pooledMonitor) returnPooledMonitor(ctx, pooled);
   }
 }

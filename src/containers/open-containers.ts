@@ -27,6 +27,7 @@ import { ensureLogPump, startContainer } from './container-start.js';
 import { discardContainer, removeContainer } from './container-remove.js';
 import { cancelPreparedStart } from './prepared-start.js';
 import { discardCreatedAhead } from './create-ahead.js';
+import { drainMonitorPool, fillMonitorPool } from './monitor-pool.js';
 import { scheduleRestart } from './restart-manager.js';
 import { startHealthCheck } from './health-check.js';
 import type { PublishEvent } from '../events/index.js';
@@ -99,6 +100,7 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
       return entry;
     },
     shuttingDown: false,
+    monitorPool: {},
     networks: options.networks,
     volumes: options.volumes,
     publish: options.publish,
@@ -199,12 +201,14 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     const record = store.get(id);
     if (record) await scheduleRestart(ctx, record, (cid) => start(cid, true), true);
   }
+  fillMonitorPool(ctx);
 
   return {
     ctx,
     start,
     async close() {
       ctx.shuttingDown = true;
+      drainMonitorPool(ctx);
       watcher.close();
       for (const [id, entry] of live) {
         cancelPreparedStart(ctx, id);

@@ -13,14 +13,46 @@ import type { ContainerRecord } from './container-record.js';
 /** How long a monitor started ahead waits for its container's start before it is ended. */
 const PREPARED_START_MS = 30_000;
 
+/** How a container's process uses its monitor's stdio (from its config). */
+export interface MonitorStdio {
+  terminal: boolean;
+  stdin: boolean;
+  leaveStdinOpen: boolean;
+}
+
+/** A container config's stdio, as its monitor runs it. */
+export function monitorStdioOf(config: {
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+}): MonitorStdio {
+  return {
+    terminal: config.Tty === true,
+    stdin: config.OpenStdin === true,
+    // As Docker: the end of the attached input closes stdin only for StdinOnce without a
+    // TTY; a terminal stays usable after a detach.
+    leaveStdinOpen: config.OpenStdin === true && (config.StdinOnce !== true || config.Tty === true),
+  };
+}
+
 /** The monitor (conmon) of a container's run: everything it needs is known from create on. */
 export function monitorSpecOf(
   ctx: ContainerContext,
   record: ContainerRecord,
   paths: ContainerPaths,
 ): MonitorSpec {
+  return monitorSpecFor(ctx, record.id, paths, monitorStdioOf(record.config));
+}
+
+/** The monitor of container `id`, before it has a record (monitor-pool.ts). */
+export function monitorSpecFor(
+  ctx: ContainerContext,
+  id: string,
+  paths: ContainerPaths,
+  stdio: MonitorStdio,
+): MonitorSpec {
   return {
-    id: record.id,
+    id,
     uuid: paths.uuid,
     bundle: paths.bundle,
     logPath: paths.monitorLog,
@@ -29,13 +61,7 @@ export function monitorSpecOf(
     socketDir: ctx.dirs.sockets,
     pidFile: paths.pidFile,
     monitorPidFile: paths.monitorPidFile,
-    terminal: record.config.Tty === true,
-    stdin: record.config.OpenStdin === true,
-    // As Docker: the end of the attached input closes stdin only for StdinOnce without a
-    // TTY; a terminal stays usable after a detach.
-    leaveStdinOpen:
-      record.config.OpenStdin === true &&
-      (record.config.StdinOnce !== true || record.config.Tty === true),
+    ...stdio,
     runtime: { binary: ctx.runc.binary, root: ctx.runc.root },
   };
 }
@@ -45,16 +71,24 @@ export function monitorSpecOf(
  * while the client makes its next requests (the docker CLI attaches and waits between create
  * and start), and waits at its start pipe. Unused, it is ended after a while, at a remove or
  * when moord stops; if moord dies instead it finds no config.json and ends by itself.
+ * `pooled`: the monitor the pool started for this container's id, already in its bundle.
  */
-export function prepareFirstStart(ctx: ContainerContext, record: ContainerRecord): void {
+export function prepareFirstStart(
+  ctx: ContainerContext,
+  record: ContainerRecord,
+  pooled?: Promise<PreparedMonitor>,
+): void {
   const paths = ctx.pathsOf(record);
-  try {
-    mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
-  } catch {
-    return; // the start makes it, and starts its monitor then
+  let monitor = pooled;
+  if (!monitor) {
+    try {
+      mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
+    } catch {
+      return; // the start makes it, and starts its monitor then
+    }
+    monitor = prepareMonitor(monitorSpecOf(ctx, record, paths));
+    monitor.catch(() => undefined);
   }
-  const monitor = prepareMonitor(monitorSpecOf(ctx, record, paths));
-  monitor.catch(() => undefined);
   const timer = setTimeout(() => cancelPreparedStart(ctx, record.id), PREPARED_START_MS);
   timer.unref();
   ctx.liveOf(record.id).preparedStart = { monitor, timer };

@@ -88,8 +88,9 @@ export async function checkStore(parts: StoreCheckParts, fix: boolean): Promise<
       if ((await processesIn(dir)) === 0) cgroups.push(dir);
     }
   }
+  // A created container's process made ahead of its start (create-ahead.ts) is not a leftover.
   const runtimeStates = (await entries(ctx.dirs.runcRoot)).filter(
-    (id) => /^[0-9a-f]{64}$/.test(id) && !running(id),
+    (id) => /^[0-9a-f]{64}$/.test(id) && !running(id) && !ctx.live.get(id)?.createdAhead,
   );
 
   if (fix) {

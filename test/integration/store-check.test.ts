@@ -10,6 +10,7 @@ import {
   cleanupContainerDaemon,
   dockerCli,
   startDaemonWithBusybox,
+  until,
 } from '../helpers/containers.js';
 import { MOOR, type TestDaemon } from '../helpers/moord.js';
 import { run } from '../helpers/run.js';
@@ -66,6 +67,14 @@ describe('store check', { skip: !isRoot && 'needs root' }, () => {
       '300',
     ]);
     assert.equal(up.code, 0, up.stderr);
+    // A created container whose process was created ahead of its start (create-ahead.ts).
+    const ahead = await docker(['create', '--network', 'none', 'busybox', 'echo', 'ahead']);
+    assert.equal(ahead.code, 0, ahead.stderr);
+    const aheadId = ahead.stdout.trim();
+    await until(async () => {
+      const state = await run('runc', ['--root', join(d.execRoot, 'runc'), 'state', aheadId]);
+      return state.code === 0;
+    });
     const stray = join(d.dataRoot, 'stray');
     await mkdir(stray);
     assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', stray])).code, 0);
@@ -85,6 +94,7 @@ describe('store check', { skip: !isRoot && 'needs root' }, () => {
     assert.match(report.stdout, /moor system check --fix/);
     const upId = (await docker(['inspect', '-f', '{{.Id}}', 'check-up'])).stdout.trim();
     assert.doesNotMatch(report.stdout, new RegExp(upId));
+    assert.doesNotMatch(report.stdout, new RegExp(aheadId));
     const fixed = await moor(['system', 'check', '--fix']);
     assert.match(fixed.stdout, /Removed\./);
     assert.equal(
@@ -104,6 +114,9 @@ describe('store check', { skip: !isRoot && 'needs root' }, () => {
     assert.doesNotMatch(after, new RegExp(`${ghost}|${stray}`));
     const still = await docker(['exec', 'check-up', 'true']);
     assert.equal(still.code, 0, 'the running container is untouched');
+    const started = await docker(['start', '-a', aheadId]);
+    assert.equal(started.stdout, 'ahead\n', started.stderr);
+    await docker(['rm', aheadId]);
     await docker(['rm', '-f', 'check-up']);
   });
 });
