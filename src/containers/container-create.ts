@@ -21,7 +21,7 @@ import { blkioDevicePaths, checkResources } from './resource-checks.js';
 import { blockDeviceNumbers } from '../sys/index.js';
 import { validateRestartPolicy } from './restart-policy.js';
 import { prepareRootfs } from './rootfs-mount.js';
-import { cancelPreparedStart, prepareFirstStart } from './prepared-start.js';
+import { cancelPreparedStart, endPreparedMonitor, prepareFirstStart } from './prepared-start.js';
 import { createAhead, discardCreatedAhead } from './create-ahead.js';
 import { returnPooledMonitor, takePooledMonitor } from './monitor-pool.js';
 
@@ -183,6 +183,8 @@ export async function createContainer(
         driver: ctx.driver,
       };
       const paths = ctx.pathsOf(record);
+      // The pool made the bundle of its monitor's container.
+      if (pooled) bundle = paths.bundle;
       if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
       // The store's directory exists: one mkdir, not the recursive walk (the pool made the
       // directory of its monitor's container already).
@@ -199,6 +201,9 @@ export async function createContainer(
     } catch (err) {
       await discardCreatedAhead(ctx, id);
       cancelPreparedStart(ctx, id);
+      // The pool's monitor, if the container did not have it yet, goes with its directories.
+      endPreparedMonitor(pooledMonitor);
+      pooledMonitor = undefined;
       ctx.live.delete(id);
       if (bundle) rmSync(bundle, { recursive: true, force: true });
       ctx.store.releaseName(name, id);
@@ -207,7 +212,8 @@ export async function createContainer(
       throw err;
     }
   } finally {
-    // A create that failed before its container had the pool's monitor gives it back.
+    // A create refused before its container's directories were touched gives the pool's
+    // monitor back.
     if (pooled && pooledMonitor) returnPooledMonitor(ctx, pooled);
   }
 }

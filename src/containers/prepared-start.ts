@@ -122,12 +122,14 @@ export function takePreparedStart(
 
 /**
  * Starts the container's monitor: lets the one started ahead go on, or starts one now (also
- * when the one ahead could not be started).
+ * when the one ahead could not be started, or is gone: it may have waited long in the pool).
  */
 export async function startMonitor(
   spec: MonitorSpec,
   prepared: Promise<PreparedMonitor> | undefined,
 ): ReturnType<typeof launchMonitor> {
   const ahead = await prepared?.catch(() => undefined);
-  return ahead ? ahead.start() : launchMonitor(spec);
+  if (ahead?.waiting()) return ahead.start();
+  ahead?.cancel();
+  return launchMonitor(spec);
 }

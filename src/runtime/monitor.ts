@@ -160,6 +160,8 @@ export interface PreparedMonitor {
   start(): Promise<MonitorStarted>;
   /** Ends it where it waits: nothing else ran yet. */
   cancel(): void;
+  /** False once it is gone (killed while it waited): `start()` would find nobody. */
+  waiting(): boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ export async function prepareMonitor(spec: MonitorSpec): Promise<PreparedMonitor
       sync.kill();
       sync.release();
     },
+    waiting: () => !sync.closed(),
   };
 }
 

@@ -34,6 +34,8 @@ export interface SyncLines extends AsyncIterable<string> {
   go(): void;
   /** SIGKILLs the command while its fd 3 is read (before it daemonized: nothing is left). */
   kill(): void;
+  /** Whether its fd 3 has closed (or was released): a command waiting at its start pipe died. */
+  closed(): boolean;
 }
 
 type Handler = (answer: LauncherAnswer | undefined) => void;
@@ -232,6 +234,7 @@ export async function spawnDetached(
       },
       go,
       kill: () => child.kill('SIGKILL'),
+      closed: queue.closed,
     });
   }
   const conn = await remote;
@@ -282,6 +285,7 @@ export async function spawnDetached(
     },
     go: () => conn.send({ op: 'go', id }),
     kill: () => conn.send({ op: 'kill', id, signal: 'SIGKILL' }),
+    closed: queue.closed,
   });
 }
 
@@ -308,6 +312,7 @@ function lineQueue() {
       failure ??= err;
       wake?.();
     },
+    closed: () => ended,
     iterable: {
       async *[Symbol.asyncIterator](): AsyncGenerator<string> {
         for (;;) {

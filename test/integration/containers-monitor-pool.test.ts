@@ -69,7 +69,7 @@ describe('the monitor started ahead', { skip: !isRoot && 'needs root' }, () => {
     assert.equal((await docker(['rm', 'pool-a'])).code, 0);
   });
 
-  test('a terminal or stdin needs a monitor of its own; a failed create gives it back', async () => {
+  test('a terminal or stdin needs a monitor of its own; a refused create gives it back', async () => {
     const waiting = await pooled();
     const tty = await docker(['create', '-t', '-i', '--name', 'pool-tty', 'busybox', 'true']);
     assert.equal(tty.code, 0, tty.stderr);
@@ -79,6 +79,30 @@ describe('the monitor started ahead', { skip: !isRoot && 'needs root' }, () => {
     const still = await pooled();
     assert.deepEqual(still, waiting, 'the same monitor waits, for the same id');
     assert.equal((await docker(['rm', 'pool-tty'])).code, 0);
+    // Refused at its volume, after its directories were made: the next create has a monitor
+    // and directories of its own.
+    const refused = await docker([
+      'create',
+      '--mount',
+      'type=volume,src=pool-vol,dst=/d,volume-opt=foo=bar',
+      'busybox',
+    ]);
+    assert.match(refused.stderr, /invalid option: "foo"/);
+    const after = await docker(['run', '--rm', 'busybox', 'echo', 'still fine']);
+    assert.equal(after.stdout, 'still fine\n', after.stderr);
+  });
+
+  test('a monitor that died while it waited is replaced at the start', async () => {
+    const waiting = await pooled();
+    process.kill(waiting.pid, 'SIGKILL');
+    await until(
+      async () => !(await monitors(daemon as TestDaemon)).some((m) => m.pid === waiting.pid),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const run = await docker(['run', '--rm', 'busybox', 'echo', 'replaced']);
+    assert.equal(run.stdout, 'replaced\n', run.stderr);
+    const none = await docker(['run', '--rm', '--network', 'none', 'busybox', 'echo', 'again']);
+    assert.equal(none.stdout, 'again\n', none.stderr);
   });
 
   test('the daemon stop ends it; the next daemon starts its own', async () => {
