@@ -10,7 +10,7 @@ import {
   dockerCli,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
-import { launch, type TestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 const NAME = 'networks-cli';
@@ -170,7 +170,7 @@ describe('networks with the docker CLI', { skip: !isRoot && 'needs root' }, () =
     const before = await inspect('nc-app');
     const old = daemon as TestDaemon;
     await old.stop();
-    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    daemon = await relaunch(old);
     docker = dockerCli(daemon, join(dir, 'docker-config'));
     assert.deepEqual(await inspect('nc-app'), before);
     const pruned = await docker(['network', 'prune', '-f']);

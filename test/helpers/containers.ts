@@ -34,26 +34,32 @@ export async function startDaemonWithBusybox(
 }
 
 /**
+ * The live monitors (conmon processes, not zombies) started for a test daemon's directory `dir`:
+ * their pids and the container ids they monitor.
+ */
+export async function monitorProcesses(dir: string): Promise<Array<{ pid: number; id: string }>> {
+  const found: Array<{ pid: number; id: string }> = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv[0]?.endsWith('conmon') && argv.some((a) => a.includes(dir))) {
+      found.push({ pid: Number(pid), id: argv[argv.indexOf('-c') + 1] ?? '' });
+    }
+  }
+  return found;
+}
+
+/**
  * Removes everything a test daemon's containers left on the host, even when the daemon is
  * gone: monitors (and with them the containers) started for its exec root are killed, and
  * mounts under its directory are detached.
  */
 export async function killLeftovers(dir: string): Promise<void> {
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let cmdline: string;
+  for (const { pid } of await monitorProcesses(dir)) {
     try {
-      cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      process.kill(pid, 'SIGKILL');
     } catch {
-      continue;
-    }
-    const argv = cmdline.split('\0');
-    if (argv[0]?.endsWith('conmon') && argv.some((a) => a.includes(dir))) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      // already gone
     }
   }
   await run('sh', [

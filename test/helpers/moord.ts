@@ -127,6 +127,11 @@ export async function launch(spec: LaunchSpec): Promise<TestDaemon> {
   return daemon;
 }
 
+/** Starts moord again as `old` was started: the same data root, socket and flags. */
+export function relaunch(old: TestDaemon): Promise<TestDaemon> {
+  return launch({ ...old, args: old.proc.spawnargs.slice(1) });
+}
+
 /** Stops the daemon (if still running) and removes its directory. */
 export async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
   if (!daemon) return;

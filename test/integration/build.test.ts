@@ -11,7 +11,7 @@ import {
   dockerCli,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
-import { type TestDaemon, launch } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 import { type RunResult, ok, run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -462,7 +462,7 @@ describe('docker build and commit', { skip: !isRoot && 'needs root' }, () => {
     // The cache survives a kill -9 of moord.
     daemon!.proc.kill('SIGKILL');
     await daemon!.exited;
-    daemon = await launch({ ...daemon!, args: daemon!.proc.spawnargs.slice(1) });
+    daemon = await relaunch(daemon!);
     const afterRestart = ok(await build(ctx, '-t', 'cache:1'));
     assert.equal(afterRestart.stdout.match(/Using cache/g)?.length, 4);
     await writeFile(join(ctx, 'f.txt'), 'two\n');

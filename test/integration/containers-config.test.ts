@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   cleanupContainerDaemon,
   dockerCli,
+  monitorProcesses,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
 import type { TestDaemon } from '../helpers/moord.js';
@@ -194,17 +195,7 @@ describe('container configuration with the docker CLI', { skip: !isRoot && 'need
       (await readdir(join((daemon as TestDaemon).dataRoot, 'containers'))).filter((name) =>
         /^[a-f0-9]{64}$/.test(name),
       );
-    const monitorIds = async () => {
-      const ids: string[] = [];
-      for (const pid of await readdir('/proc')) {
-        if (!/^\d+$/.test(pid)) continue;
-        const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-        if (argv[0] === 'conmon' && argv.some((a) => a.includes(dir))) {
-          ids.push(argv[argv.indexOf('-c') + 1] ?? '');
-        }
-      }
-      return ids;
-    };
+    const monitorIds = async () => (await monitorProcesses(dir)).map((m) => m.id);
     const listed = async () =>
       new Set((await docker(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean));
     let dirs: string[] = [];

@@ -8,17 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import {
   cleanupContainerDaemon,
   dockerCli,
+  monitorProcesses,
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { type TestDaemon, launch } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 import { run } from '../helpers/run.js';
 
 const isRoot = process.getuid?.() === 0;
-
-async function relaunch(old: TestDaemon): Promise<TestDaemon> {
-  return launch({ ...old, args: old.proc.spawnargs.slice(1) });
-}
 
 /** What runc knows of a container of the daemon: its status, or undefined. */
 async function runcStatus(daemon: TestDaemon, id: string): Promise<string | undefined> {
@@ -27,10 +24,9 @@ async function runcStatus(daemon: TestDaemon, id: string): Promise<string | unde
   return (JSON.parse(state.stdout) as { status: string }).status;
 }
 
-/** Whether a conmon runs for this container id. */
-async function monitorRuns(id: string): Promise<boolean> {
-  const found = await run('pgrep', ['-f', `conmon .*-c ${id}`]);
-  return found.code === 0;
+/** Whether a monitor runs for this container of the daemon. */
+async function monitorRuns(daemon: TestDaemon, id: string): Promise<boolean> {
+  return (await monitorProcesses(daemon.dir)).some((m) => m.id === id);
 }
 
 /**
@@ -117,7 +113,7 @@ describe('processes created ahead of their start', { skip: !isRoot && 'needs roo
     const id = await create(['--network', 'none', 'busybox', 'echo', 'late start']);
     await createdAhead(id);
     await until(async () => (await runcStatus(daemon as TestDaemon, id)) === undefined, 20_000);
-    await until(async () => !(await monitorRuns(id)));
+    await until(async () => !(await monitorRuns(daemon as TestDaemon, id)));
     const started = await docker(['start', '-a', id]);
     assert.equal(started.stdout, 'late start\n', started.stderr);
     assert.equal((await docker(['rm', id])).code, 0);
@@ -150,14 +146,14 @@ describe('processes created ahead of their start', { skip: !isRoot && 'needs roo
     await createdAhead(removed);
     assert.equal((await docker(['rm', removed])).code, 0);
     assert.equal(await runcStatus(daemon as TestDaemon, removed), undefined);
-    assert.equal(await monitorRuns(removed), false);
+    assert.equal(await monitorRuns(daemon as TestDaemon, removed), false);
 
     // Stopped: the daemon deletes the process; the container starts after the restart.
     const stopped = await create(['--network', 'none', 'busybox', 'echo', 'after stop']);
     await createdAhead(stopped);
     await (daemon as TestDaemon).stop();
     assert.equal(await runcStatus(daemon as TestDaemon, stopped), undefined);
-    assert.equal(await monitorRuns(stopped), false);
+    assert.equal(await monitorRuns(daemon as TestDaemon, stopped), false);
     daemon = await relaunch(daemon as TestDaemon);
     docker = dockerCli(daemon, config);
     const afterStop = await docker(['start', '-a', stopped]);
@@ -171,7 +167,7 @@ describe('processes created ahead of their start', { skip: !isRoot && 'needs roo
     daemon = await relaunch(daemon);
     docker = dockerCli(daemon, config);
     assert.equal(await runcStatus(daemon, crashed), undefined);
-    await until(async () => !(await monitorRuns(crashed)));
+    await until(async () => !(await monitorRuns(daemon as TestDaemon, crashed)));
     const afterCrash = await docker(['start', '-a', crashed]);
     assert.equal(afterCrash.stdout, 'after crash\n', afterCrash.stderr);
     assert.equal((await docker(['rm', stopped, crashed])).code, 0);
@@ -189,7 +185,7 @@ describe('processes created ahead of their start', { skip: !isRoot && 'needs roo
     daemon = await relaunch(daemon as TestDaemon);
     docker = dockerCli(daemon, config);
     assert.equal(await runcStatus(daemon, id), undefined);
-    await until(async () => !(await monitorRuns(id)));
+    await until(async () => !(await monitorRuns(daemon as TestDaemon, id)));
     assert.equal(existsSync(join(daemon.execRoot, 'bundles', id)), false);
     const listed = await docker(['ps', '-aq', '--no-trunc']);
     assert.doesNotMatch(listed.stdout, new RegExp(id));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,25 +8,13 @@ import { after, before, describe, test } from 'node:test';
 import {
   cleanupContainerDaemon,
   dockerCli,
+  monitorProcesses,
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { type TestDaemon, launch } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
-
-/** The live conmon processes of a daemon: pid and the container id they monitor. */
-async function monitors(daemon: TestDaemon): Promise<Array<{ pid: number; id: string }>> {
-  const found: Array<{ pid: number; id: string }> = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (argv[0] === 'conmon' && argv.some((a) => a.includes(daemon.dir))) {
-      found.push({ pid: Number(pid), id: argv[argv.indexOf('-c') + 1] ?? '' });
-    }
-  }
-  return found;
-}
 
 /**
  * moord keeps a monitor started ahead for the id of its next container; a create without a
@@ -51,7 +39,9 @@ describe('the monitor started ahead', { skip: !isRoot && 'needs root' }, () => {
     const listed = (await docker(['ps', '-aq', '--no-trunc'])).stdout;
     let waiting: Array<{ pid: number; id: string }> = [];
     await until(async () => {
-      waiting = (await monitors(daemon as TestDaemon)).filter((m) => !listed.includes(m.id));
+      waiting = (await monitorProcesses((daemon as TestDaemon).dir)).filter(
+        (m) => !listed.includes(m.id),
+      );
       return waiting.length === 1;
     });
     return waiting[0] as { pid: number; id: string };
@@ -96,7 +86,8 @@ describe('the monitor started ahead', { skip: !isRoot && 'needs root' }, () => {
     const waiting = await pooled();
     process.kill(waiting.pid, 'SIGKILL');
     await until(
-      async () => !(await monitors(daemon as TestDaemon)).some((m) => m.pid === waiting.pid),
+      async () =>
+        !(await monitorProcesses((daemon as TestDaemon).dir)).some((m) => m.pid === waiting.pid),
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const run = await docker(['run', '--rm', 'busybox', 'echo', 'replaced']);
@@ -109,10 +100,10 @@ describe('the monitor started ahead', { skip: !isRoot && 'needs root' }, () => {
     const waiting = await pooled();
     const d = daemon as TestDaemon;
     await d.stop();
-    assert.deepEqual(await monitors(d), []);
+    assert.deepEqual(await monitorProcesses(d.dir), []);
     assert.equal(existsSync(join(d.dataRoot, 'containers', waiting.id)), false);
     assert.equal(existsSync(join(d.execRoot, 'bundles', waiting.id)), false);
-    daemon = await launch({ ...d, args: d.proc.spawnargs.slice(1) });
+    daemon = await relaunch(d);
     docker = dockerCli(daemon, config);
     const fresh = await pooled();
     assert.notEqual(fresh.id, waiting.id);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,32 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import {
   cleanupContainerDaemon,
   dockerCli,
+  monitorProcesses,
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { type TestDaemon, launch } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 
-/** The live conmon processes (not zombies) monitoring container `id`. */
-async function monitorsOf(id: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-      if (argv[0]?.endsWith('conmon') && argv.includes(id)) pids.push(Number(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
-
-/** Restarts moord on the same data root, socket and flags. */
-async function relaunch(old: TestDaemon): Promise<TestDaemon> {
-  const args = old.proc.spawnargs.slice(1);
-  return launch({ ...old, args });
+/** The live monitors of container `id` of the daemon. */
+async function monitorsOf(daemon: TestDaemon, id: string): Promise<number[]> {
+  return (await monitorProcesses(daemon.dir)).filter((m) => m.id === id).map((m) => m.pid);
 }
 
 /**
@@ -167,17 +152,17 @@ describe('containers across daemon restarts', { skip: !isRoot && 'needs root' },
     assert.equal(created.code, 0, created.stderr);
     const id = created.stdout.trim();
     // Its monitor was started ahead and waits for the start.
-    await until(async () => (await monitorsOf(id)).length === 1);
+    await until(async () => (await monitorsOf(daemon as TestDaemon, id)).length === 1);
     const gone = await docker(['create', '--name', 'rs-created-rm', 'busybox', 'true']);
     const goneId = gone.stdout.trim();
-    await until(async () => (await monitorsOf(goneId)).length === 1);
+    await until(async () => (await monitorsOf(daemon as TestDaemon, goneId)).length === 1);
     assert.equal((await docker(['rm', 'rs-created-rm'])).code, 0);
-    await until(async () => (await monitorsOf(goneId)).length === 0);
+    await until(async () => (await monitorsOf(daemon as TestDaemon, goneId)).length === 0);
 
     (daemon as TestDaemon).proc.kill('SIGKILL');
     await (daemon as TestDaemon).exited;
     // The waiting monitor goes on without a runtime config and ends: nothing ran.
-    await until(async () => (await monitorsOf(id)).length === 0);
+    await until(async () => (await monitorsOf(daemon as TestDaemon, id)).length === 0);
     daemon = await relaunch(daemon as TestDaemon);
     docker = dockerCli(daemon, config);
     const state = await docker(['inspect', '-f', '{{.State.Status}}', id]);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { createClient } from '../../src/client/index.js';
-import { type TestDaemon, cleanupDaemon, launch, startTestDaemon } from '../helpers/moord.js';
+import {
+  type TestDaemon,
+  cleanupDaemon,
+  launch,
+  startTestDaemon,
+  relaunch,
+} from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -90,7 +96,7 @@ describe(
       const before = await client.json<{ ID: string }>('GET', '/info');
       client.close();
       assert.equal(await d.stop('SIGINT'), 0);
-      const again = await launch({ ...d, args: d.proc.spawnargs.slice(1) });
+      const again = await relaunch(d);
       daemons.push(again);
       const client2 = createClient({ host: again.host });
       const after2 = await client2.json<{ ID: string }>('GET', '/info');

@@ -9,7 +9,7 @@ import {
   dockerCli,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
-import { launch, type TestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -189,7 +189,7 @@ describe('events', { skip: !isRoot && 'needs root' }, () => {
   test('--since replays the past after a daemon restart; a live stream sees new events', async () => {
     const old = daemon as TestDaemon;
     await old.stop();
-    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    daemon = await relaunch(old);
     docker = dockerCli(daemon, join(dir, 'docker-config'));
     assert.equal((await events(t0, t1, ['--filter', 'event=create'])).length, 3);
     const start = Date.now() - 1;

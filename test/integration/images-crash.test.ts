@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 
 import { createClient } from '../../src/client/index.js';
 import { makeDockerArchive, makeTar } from '../helpers/archives.js';
-import { type TestDaemon, cleanupDaemon, launch, startTestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, cleanupDaemon, startTestDaemon, relaunch } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -55,7 +55,7 @@ describe('a daemon killed during load', { skip: !isRoot && 'needs root' }, () =>
     first.proc.kill('SIGKILL');
     await first.exited;
 
-    const second = await launch({ ...first, args: first.proc.spawnargs.slice(1) });
+    const second = await relaunch(first);
     daemons.push(second);
     const client = createClient({ host: second.host });
     try {

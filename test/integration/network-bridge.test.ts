@@ -10,7 +10,7 @@ import {
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { launch, type TestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 import { bridgeLeftovers, removeBridgeLeftovers } from '../helpers/network.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -356,7 +356,7 @@ describe('bridge networks', { skip: !isRoot && 'needs root' }, () => {
     const before = await ipOf('nb-web');
     const old = daemon as TestDaemon;
     await old.stop();
-    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    daemon = await relaunch(old);
     docker = dockerCli(daemon, config);
     assert.equal(await ipOf('nb-web'), before);
     const other = await sh(['--network', NET_A.name], 'ip -4 -o addr show eth0');

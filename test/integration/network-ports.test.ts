@@ -12,7 +12,7 @@ import {
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { MOOR, launch, type TestDaemon } from '../helpers/moord.js';
+import { MOOR, type TestDaemon, relaunch } from '../helpers/moord.js';
 import { httpGet } from '../helpers/network.js';
 import { run } from '../helpers/run.js';
 
@@ -169,7 +169,7 @@ describe('published ports', { skip: !isRoot && 'needs root' }, () => {
     );
     const old = daemon as TestDaemon;
     await old.stop();
-    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    daemon = await relaunch(old);
     docker = dockerCli(daemon, config);
     assert.equal(await httpGet(`http://127.0.0.1:${HOST_PORT}/index.html`), 'np-kept\n');
     const taken = await docker(['run', '--rm', '-p', `${HOST_PORT}:80`, 'busybox', 'true']);

@@ -9,7 +9,7 @@ import {
   dockerCli,
   startDaemonWithBusybox,
 } from '../helpers/containers.js';
-import { launch, type TestDaemon } from '../helpers/moord.js';
+import { type TestDaemon, relaunch } from '../helpers/moord.js';
 import { readMounts } from '../../src/sys/index.js';
 import { run } from '../helpers/run.js';
 
@@ -310,7 +310,7 @@ describe('volumes and mounts', { skip: !isRoot && 'needs root' }, () => {
     await docker(['create', '--name', 'vol-held', '-v', 'vol-restart:/d', 'busybox']);
     const old = daemon as TestDaemon;
     await old.stop();
-    daemon = await launch({ ...old, args: old.proc.spawnargs.slice(1) });
+    daemon = await relaunch(old);
     docker = dockerCli(daemon, join(dir, 'docker-config'));
     const refused = await docker(['volume', 'rm', 'vol-restart']);
     assert.match(refused.stderr, /volume is in use/);
