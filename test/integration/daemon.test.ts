@@ -10,8 +10,8 @@ import {
   type TestDaemon,
   cleanupDaemon,
   launch,
-  startTestDaemon,
   relaunch,
+  startTestDaemon,
 } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 
 import { createClient } from '../../src/client/index.js';
 import { makeDockerArchive, makeTar } from '../helpers/archives.js';
-import { type TestDaemon, cleanupDaemon, startTestDaemon, relaunch } from '../helpers/moord.js';
+import { type TestDaemon, cleanupDaemon, relaunch, startTestDaemon } from '../helpers/moord.js';
 
 const isRoot = process.getuid?.() === 0;
 

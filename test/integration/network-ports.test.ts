@@ -12,7 +12,7 @@ import {
   startDaemonWithBusybox,
   until,
 } from '../helpers/containers.js';
-import { MOOR, type TestDaemon, relaunch } from '../helpers/moord.js';
+import { type TestDaemon, MOOR, relaunch } from '../helpers/moord.js';
 import { httpGet } from '../helpers/network.js';
 import { run } from '../helpers/run.js';
 
