@@ -1,4 +1,5 @@
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
 import { hasErrno, isMoorError } from '../core/index.js';
@@ -277,6 +278,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
       if (queued === run) queued = undefined;
       await (initialized ??= init());
       if (stopped && !final) return;
+      if (final && sourceUnchanged()) return;
       await convertAll(final);
       // A held-back line is stored once it is old enough, even if nothing more is written.
       if (held && !stopped && holdTimer === undefined) {
@@ -294,19 +296,16 @@ export function createLogPump(options: LogPumpOptions): LogPump {
 
   /**
    * Whether the source is as the last conversion left it: same file, converted to its end, no
-   * rotation or held-back line pending. One stat, where a conversion opens, reads and closes:
-   * the idle poll of every running container's pump stays cheap.
+   * rotation or held-back line pending. One stat (of a file the kernel has at hand, made at
+   * once), where a conversion opens, reads and closes through the thread pool: the idle poll
+   * of every running container's pump stays cheap, and so does an exit's final drain when
+   * everything was converted already.
    */
-  async function sourceUnchanged(): Promise<boolean> {
+  function sourceUnchanged(): boolean {
     if (initialized === undefined || queued !== undefined || rotating || held) return false;
     const { ino, offset } = current;
-    try {
-      const info = await stat(source, { bigint: true });
-      return info.ino === ino && info.size === BigInt(offset);
-    } catch (err) {
-      if (hasErrno(err, 'ENOENT')) return false;
-      throw err;
-    }
+    const info = statSync(source, { bigint: true, throwIfNoEntry: false });
+    return info !== undefined && info.ino === ino && info.size === BigInt(offset);
   }
 
   async function follow(w: FileWaker): Promise<void> {
@@ -314,7 +313,7 @@ export function createLogPump(options: LogPumpOptions): LogPump {
       const reason = await w.wait();
       if (stopped) return;
       try {
-        if (reason === 'poll' && (await sourceUnchanged())) continue;
+        if (reason === 'poll' && sourceUnchanged()) continue;
         await schedule(false);
       } catch (err) {
         report(err);
