@@ -18,7 +18,7 @@ const POOLED_STDIO = monitorStdioOf({});
  * A create whose process uses no terminal and no stdin (`docker run` without `-i`/`-t`) takes
  * it (takePooledMonitor) and need not wait for a conmon to load; the next one is started a
  * moment later. A moord that dies leaves it nothing to run: conmon ends at its closed start
- * pipe, and the next moord removes the bundle no record knows.
+ * pipe, and the next moord removes its directory and bundle, which no record knows.
  */
 export function fillMonitorPool(ctx: ContainerContext): void {
   const pool = ctx.monitorPool;

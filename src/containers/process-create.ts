@@ -29,11 +29,9 @@ import {
 import { endPreparedMonitor, monitorSpecOf, startMonitor } from './prepared-start.js';
 import { NeedsMountedRootfs, layeredRootfsReader, mountedRootfsReader } from './rootfs-reader.js';
 
-/**
- * The first half of a container's start, up to the runtime's created process (`runc create`),
- * which waits to be let go. A start runs it, or the container's create ahead of its start
- * (create-ahead.ts).
- */
+// The first half of a container's start, up to the runtime's created process (`runc create`),
+// which waits to be let go. A start runs it, or the container's create ahead of its start
+// (create-ahead.ts).
 
 function cgroupsPath(id: string): string {
   return `/moor/${id}`;
