@@ -183,8 +183,8 @@ export async function createContainer(
         driver: ctx.driver,
       };
       const paths = ctx.pathsOf(record);
-      // The pool made the bundle of its monitor's container.
-      if (pooled) bundle = paths.bundle;
+      // The container's own (new id): made by the pool with its monitor, or below.
+      bundle = paths.bundle;
       if (plannedMounts.length > 0) record.mounts = await claimMounts(ctx, id, plannedMounts);
       // The store's directory exists: one mkdir, not the recursive walk (the pool made the
       // directory of its monitor's container already).
@@ -193,7 +193,6 @@ export async function createContainer(
       // The monitor loads, and the process may be created, while the record is written.
       prepareFirstStart(ctx, record, pooledMonitor);
       pooledMonitor = undefined;
-      bundle = paths.bundle;
       createAhead(ctx, record);
       await ctx.store.save(record, { fresh: true });
       publishContainerEvent(ctx, record, 'create');
