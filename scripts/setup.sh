@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  runc conmon socat tini iptables iproute2 busybox-static attr openssl ca-certificates procps util-linux tar gzip bzip2 xz-utils zstd git >/dev/null
+  runc conmon socat tini iptables iproute2 busybox-static attr e2fsprogs openssl ca-certificates procps util-linux tar gzip bzip2 xz-utils zstd git >/dev/null
 npm ci --no-audit --no-fund
 npm run build
 

@@ -9,6 +9,7 @@ import {
   boundingCapabilityMask,
   findExecutable,
   hostCpuTopology,
+  spreadSubdirectories,
 } from '../sys/index.js';
 import type {
   ContainerContext,
@@ -69,6 +70,8 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     await mkdir(dir, { recursive: true, mode: 0o700 });
   }
   const store = await openContainerStore(dirs.containers, options.logger);
+  // Each container's directory in a block group of its own (see spreadSubdirectories).
+  const spread = spreadSubdirectories(dirs.containers);
   const runtimeBinary = await findExecutable(options.runtimeBinary ?? 'runc');
   if (!runtimeBinary) throw unavailable('runc not found (install the runc package)');
   const lifecycle = new LifecycleRegistry();
@@ -202,6 +205,11 @@ export async function openContainers(options: OpenContainersOptions): Promise<Co
     if (record) await scheduleRestart(ctx, record, (cid) => start(cid, true), true);
   }
   fillMonitorPool(ctx);
+  if (!(await spread)) {
+    options.logger.debug('container directories share their parent block group', {
+      dir: dirs.containers,
+    });
+  }
 
   return {
     ctx,

@@ -22,3 +22,4 @@ export * from './git-clone.js';
 export * from './host-decompress.js';
 export * from './htpasswd.js';
 export * from './process-launcher.js';
+export * from './directory-spread.js';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,19 @@ describe(
       const client = createClient({ host: d.host });
       assert.equal((await client.ping()).apiVersion, '1.51');
       client.close();
+    });
+
+    test("the containers' directory spreads its subdirectories over ext4's block groups", async (t) => {
+      const d = await startTestDaemon('spread');
+      daemons.push(d);
+      const containers = join(d.dataRoot, 'containers');
+      const fsType = execFileSync('stat', ['-f', '-c', '%T', containers], { encoding: 'utf8' });
+      if (!fsType.startsWith('ext')) {
+        t.skip(`the data root is on ${fsType.trim()}, which has no such flag`);
+        return;
+      }
+      const attributes = execFileSync('lsattr', ['-d', containers], { encoding: 'utf8' });
+      assert.match(attributes.split(' ')[0] ?? '', /T/, attributes);
     });
 
     test('--group gives the socket to that group', async () => {
