@@ -5,7 +5,9 @@
  *      the same image (its layers from `docker save`, `runc spec`'s config), interleaved, and
  *      the same run on the default bridge network (ratio to `--network none`);
  *   2. 50 × `docker run -d busybox sleep 300`, 8 at a time (with `GET /_ping` round trips
- *      meanwhile: how responsive the daemon stays), then one `docker rm -f` of all;
+ *      meanwhile: how responsive the daemon stays), then one `docker rm -f` of all; beside it
+ *      the same burst without moord (burst-floor.ts: 50 × `runc run -d`, 50 × `docker
+ *      version`), and the host's and moord's CPU time during the starts;
  *   3. the monitors' (conmon's) memory per running container, Pss and RSS;
  *   4. `docker logs` of a container that printed 200,000 lines, to /dev/null.
  * moord's exec root and the reference's runc root are each on a tmpfs, as /run is on a usual
@@ -24,7 +26,14 @@ import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/
 import { MOOR, type TestDaemon, startTestDaemon, unmountUnder } from '../test/helpers/moord.js';
 import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { type RunResult, run } from '../test/helpers/run.js';
-import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
+import {
+  type BurstFloor,
+  cpuSeconds,
+  engineCpuSeconds,
+  hostBusySeconds,
+  measureBurstFloor,
+} from './burst-floor.js';
+import { median, ms, must, numberArg, pool, report, timedCommand } from './measure.js';
 
 const RUNS = numberArg('runs', 20);
 const COUNT = numberArg('count', 50);
@@ -32,24 +41,6 @@ const PARALLEL = numberArg('parallel', 8);
 const LINES = numberArg('lines', 200_000);
 const IDLE_SECONDS = 10;
 const DEBUG = process.argv.includes('--debug');
-
-/** Runs `task(i)` for i in [0, count), at most `width` at a time. */
-async function pool<T>(
-  count: number,
-  width: number,
-  task: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const results: T[] = new Array<T>(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
-  return results;
-}
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(2)} MB`;
 
@@ -178,13 +169,8 @@ interface Fleet {
   pingMs: number[];
   /** moord's CPU time (ms per second) while the containers run and nothing is asked of it. */
   idleCpuMsPerSecond: number;
-}
-
-/** User + system CPU seconds of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  /** CPU seconds during the starts: the whole host's, and moord's with its launchers'. */
+  startCpu: { host: number; engine: number };
 }
 
 /** moord's CPU use (ms per second) over IDLE_SECONDS in which no client asks anything. */
@@ -218,6 +204,8 @@ async function pingWhile(socketPath: string, stop: Promise<unknown>): Promise<nu
 
 /** Starts COUNT sleeping containers PARALLEL at a time, measures their monitors, removes them. */
 async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> {
+  const pid = Number.parseInt(await readFile(daemon.pidfile, 'utf8'), 10);
+  const cpuBefore = { host: await hostBusySeconds(), engine: await engineCpuSeconds(pid) };
   const started = process.hrtime.bigint();
   const starting = pool(COUNT, PARALLEL, async (i) => {
     const r = await docker(['run', '-d', '--name', `bench-sleep-${i}`, 'busybox', 'sleep', '300']);
@@ -227,6 +215,10 @@ async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> 
   const pinging = pingWhile(daemon.socket, starting);
   const ids = await starting;
   const startSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const startCpu = {
+    host: (await hostBusySeconds()) - cpuBefore.host,
+    engine: (await engineCpuSeconds(pid)) - cpuBefore.engine,
+  };
   const pingMs = await pinging;
   const running = await docker(['ps', '-q', '--no-trunc', '--filter', 'status=running']);
   const count = running.stdout.split('\n').filter((l) => l !== '').length;
@@ -238,7 +230,7 @@ async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> 
   const removeSeconds = Number(process.hrtime.bigint() - removeStart) / 1e9;
   const left = await docker(['ps', '-aq']);
   if (left.stdout.trim() !== '') throw new Error(`rm -f left containers: ${left.stdout}`);
-  return { startSeconds, removeSeconds, memory, pingMs, idleCpuMsPerSecond };
+  return { startSeconds, removeSeconds, memory, pingMs, idleCpuMsPerSecond, startCpu };
 }
 
 /** Median seconds of `docker logs` (to /dev/null) of a container that printed LINES lines. */
@@ -322,13 +314,14 @@ async function cleanupReference(dir: string, runcRoot: string): Promise<void> {
 interface Results {
   runs: RunComparison;
   fleet: Fleet;
+  floor: BurstFloor;
   logsSeconds: number;
   /** The load average before and after. */
   load: [string, string];
 }
 
 async function printReport(results: Results): Promise<void> {
-  const { runs, fleet, logsSeconds } = results;
+  const { runs, fleet, floor, logsSeconds } = results;
   const ratio = runs.docker / runs.runc;
   const bridgeRatio = runs.bridge / runs.docker;
   const pss = median(fleet.memory.pssKb);
@@ -378,6 +371,15 @@ async function printReport(results: Results): Promise<void> {
     ),
   ];
   for (const line of lines) console.log(line);
+  const { host, engine } = fleet.startCpu;
+  console.log(
+    `  (the same burst without moord: ${COUNT} × runc run -d ${floor.runcSeconds.toFixed(2)} s, ` +
+      `${COUNT} × docker version ${floor.cliSeconds.toFixed(2)} s, ${PARALLEL} at a time)`,
+  );
+  console.log(
+    `  (CPU during the ${COUNT} starts: ${host.toFixed(2)} s of the host's ` +
+      `${(cpus * fleet.startSeconds).toFixed(2)} s; moord and its launchers ${engine.toFixed(2)} s)`,
+  );
   const pings = [...fleet.pingMs].sort((a, b) => a - b);
   const at = (q: number) => ms((pings[Math.floor((pings.length - 1) * q)] ?? 0) / 1000);
   console.log(
@@ -428,6 +430,13 @@ async function main(): Promise<void> {
     const mark = (name: string) => marks.push([name, daemon?.logs().length ?? 0]);
     mark('docker run --rm');
     const runs = await measureRun(docker, dockerEnv, runcRoot, bundle);
+    const floor = await measureBurstFloor({
+      count: COUNT,
+      parallel: PARALLEL,
+      runcRoot,
+      bundle,
+      dockerEnv,
+    });
     mark(`${COUNT} × docker run -d, then docker rm -f`);
     const fleet = await measureFleet(docker, daemon);
     mark('docker logs');
@@ -435,7 +444,7 @@ async function main(): Promise<void> {
     mark('end');
 
     const loadAfter = await loadAverage();
-    await printReport({ runs, fleet, logsSeconds, load: [loadBefore, loadAfter] });
+    await printReport({ runs, fleet, floor, logsSeconds, load: [loadBefore, loadAfter] });
     if (DEBUG) {
       const logs = daemon.logs();
       for (let i = 0; i + 1 < marks.length; i++) {

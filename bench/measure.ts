@@ -52,3 +52,21 @@ export function report(what: string, value: string, goal: string, pass: boolean)
 }
 
 export const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
+
+/** Runs `task(i)` for i in [0, count), at most `width` at a time. */
+export async function pool<T>(
+  count: number,
+  width: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
+  return results;
+}
