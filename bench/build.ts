@@ -10,16 +10,23 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
+import { startDaemonWithBusybox } from '../test/helpers/containers.js';
 import {
   type ReferenceDockerd,
   haveDockerd,
   startReferenceDockerd,
 } from '../test/helpers/dockerd.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
-import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { run } from '../test/helpers/run.js';
-import { median, ms, must, numberArg, report, timedCommand } from './measure.js';
+import {
+  cleanupBenchDaemon,
+  median,
+  ms,
+  must,
+  numberArg,
+  report,
+  timedCommand,
+} from './measure.js';
 
 const RUNS = numberArg('runs', 10);
 
@@ -60,9 +67,7 @@ async function main(): Promise<void> {
   let daemon: TestDaemon | undefined;
   let reference: ReferenceDockerd | undefined;
   const cleanup = async () => {
-    await cleanupContainerDaemon(daemon);
-    // The isolation chains are shared by every moord on the host: they go once empty.
-    await removeEmptyIsolationChains();
+    await cleanupBenchDaemon(daemon);
     await reference?.stop();
     await rm(dir, { recursive: true, force: true });
   };

@@ -7,7 +7,7 @@
  * a burst was moord's.
  */
 import { spawn } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { run } from '../test/helpers/run.js';
@@ -47,7 +47,7 @@ async function sleepingBundle(bundle: string): Promise<string> {
   config.root.path = join(bundle, 'rootfs');
   config.process.args = ['sleep', '300'];
   const sleeping = `${bundle}-sleep`;
-  await run('mkdir', ['-p', sleeping]);
+  await mkdir(sleeping, { recursive: true });
   await writeFile(join(sleeping, 'config.json'), JSON.stringify(config));
   return sleeping;
 }

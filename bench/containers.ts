@@ -24,7 +24,6 @@ import { join } from 'node:path';
 
 import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
 import { MOOR, type TestDaemon, startTestDaemon, unmountUnder } from '../test/helpers/moord.js';
-import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { type RunResult, run } from '../test/helpers/run.js';
 import {
   type BurstFloor,
@@ -33,7 +32,16 @@ import {
   hostBusySeconds,
   measureBurstFloor,
 } from './burst-floor.js';
-import { median, ms, must, numberArg, pool, report, timedCommand } from './measure.js';
+import {
+  cleanupBenchDaemon,
+  median,
+  ms,
+  must,
+  numberArg,
+  pool,
+  report,
+  timedCommand,
+} from './measure.js';
 
 const RUNS = numberArg('runs', 20);
 const COUNT = numberArg('count', 50);
@@ -174,8 +182,7 @@ interface Fleet {
 }
 
 /** moord's CPU use (ms per second) over IDLE_SECONDS in which no client asks anything. */
-async function idleCpu(daemon: TestDaemon): Promise<number> {
-  const pid = Number.parseInt(await readFile(daemon.pidfile, 'utf8'), 10);
+async function idleCpu(pid: number): Promise<number> {
   const before = await cpuSeconds(pid);
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
   return ((await cpuSeconds(pid)) - before) * (1000 / IDLE_SECONDS);
@@ -224,7 +231,7 @@ async function measureFleet(docker: Docker, daemon: TestDaemon): Promise<Fleet> 
   const count = running.stdout.split('\n').filter((l) => l !== '').length;
   if (count !== COUNT) throw new Error(`${count} of ${COUNT} containers running`);
   const memory = await monitorMemory(daemon, ids);
-  const idleCpuMsPerSecond = await idleCpu(daemon);
+  const idleCpuMsPerSecond = await idleCpu(pid);
   const removeStart = process.hrtime.bigint();
   must('docker rm -f', await docker(['rm', '-f', ...ids]));
   const removeSeconds = Number(process.hrtime.bigint() - removeStart) / 1e9;
@@ -406,10 +413,8 @@ async function main(): Promise<void> {
   let cleaning: Promise<void> | undefined;
   const cleanup = () =>
     (cleaning ??= (async () => {
-      await cleanupContainerDaemon(daemon);
+      await cleanupBenchDaemon(daemon);
       await cleanupReference(dir, runcRoot);
-      // The isolation chains are shared by every moord on the host: they go once empty.
-      await removeEmptyIsolationChains();
     })());
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`${signal}: cleaning up`);

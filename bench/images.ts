@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { createClient } from '../src/client/index.js';
-import { cleanupDaemon, startTestDaemon } from '../test/helpers/moord.js';
-import { removeEmptyIsolationChains } from '../test/helpers/network.js';
+import { startTestDaemon } from '../test/helpers/moord.js';
 import { run } from '../test/helpers/run.js';
+import { cleanupBenchDaemon } from './measure.js';
 
 const mbArg = process.argv.indexOf('--mb');
 const totalMb = mbArg > 0 ? Number(process.argv[mbArg + 1]) : 500;
@@ -91,9 +91,7 @@ async function main(): Promise<void> {
     console.log(`load / tar extract  ratio ${(mbs(loadTime) / mbs(tarExtract)).toFixed(2)}`);
   } finally {
     client.close();
-    await cleanupDaemon(daemon);
-    // The isolation chains are shared by every moord on the host: they go once empty.
-    await removeEmptyIsolationChains();
+    await cleanupBenchDaemon(daemon);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,10 @@
 /** What the benchmarks share: arguments, medians, timed commands, result lines. */
 import { spawn } from 'node:child_process';
 
+import { cleanupContainerDaemon } from '../test/helpers/containers.js';
+import type { TestDaemon } from '../test/helpers/moord.js';
+import { removeEmptyIsolationChains } from '../test/helpers/network.js';
+
 /** `--name N` from the command line, or the fallback. */
 export function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -69,4 +73,13 @@ export async function pool<T>(
   };
   await Promise.all(Array.from({ length: Math.min(width, count) }, worker));
   return results;
+}
+
+/**
+ * Ends a benchmark's moord (its containers, mounts, bridges and files), then the isolation
+ * chains every moord on the host shares, once they are empty: a benchmark is the only moord.
+ */
+export async function cleanupBenchDaemon(daemon: TestDaemon | undefined): Promise<void> {
+  await cleanupContainerDaemon(daemon);
+  await removeEmptyIsolationChains();
 }

@@ -11,16 +11,11 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  cleanupContainerDaemon,
-  dockerCli,
-  startDaemonWithBusybox,
-} from '../test/helpers/containers.js';
+import { dockerCli, startDaemonWithBusybox } from '../test/helpers/containers.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
-import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { type TestRegistry, startTestRegistry } from '../test/helpers/registry.js';
 import { freePort, run } from '../test/helpers/run.js';
-import { must, numberArg, report, timedCommand } from './measure.js';
+import { cleanupBenchDaemon, must, numberArg, report, timedCommand } from './measure.js';
 
 const MB = numberArg('mb', 500);
 const LAYERS = 5;
@@ -32,9 +27,7 @@ async function main(): Promise<void> {
   let distribution: ChildProcess | undefined;
   const cleanup = async () => {
     distribution?.kill('SIGTERM');
-    await cleanupContainerDaemon(daemon);
-    // The isolation chains are shared by every moord on the host: they go once empty.
-    await removeEmptyIsolationChains();
+    await cleanupBenchDaemon(daemon);
     await ours?.stop();
     await rm(dir, { recursive: true, force: true });
   };

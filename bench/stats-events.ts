@@ -12,15 +12,10 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 
-import { cleanupContainerDaemon, startDaemonWithBusybox } from '../test/helpers/containers.js';
+import { startDaemonWithBusybox } from '../test/helpers/containers.js';
 import type { TestDaemon } from '../test/helpers/moord.js';
-import { removeEmptyIsolationChains } from '../test/helpers/network.js';
 import { run } from '../test/helpers/run.js';
-
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
+import { cleanupBenchDaemon, numberArg } from './measure.js';
 
 const RUNS = numberArg('runs', 50);
 const SUBSCRIBERS = numberArg('subscribers', 100);
@@ -126,9 +121,7 @@ async function main(): Promise<void> {
     );
     await api(daemon.socket, 'DELETE', `/containers/${created.Id}?force=1`);
   } finally {
-    await cleanupContainerDaemon(daemon);
-    // The isolation chains are shared by every moord on the host: they go once empty.
-    await removeEmptyIsolationChains();
+    await cleanupBenchDaemon(daemon);
   }
 }
 
